@@ -1,0 +1,56 @@
+"""Shared fixtures: helpers to break a sequence and to read it back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Model
+
+from safeimport import audit_sequences
+from safeimport.sequences import SequenceState
+
+
+def sequence_of(model: type[Model], using: str = "default") -> SequenceState:
+    """The audited state of the one sequence behind ``model``'s own table."""
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    states = [
+        s
+        for s in audit_sequences(model, using=using)
+        if any(
+            connections[using].ops.quote_name(u.table_name) == table
+            or u.table == model._meta.db_table
+            for u in s.uses
+        )
+    ]
+    assert len(states) == 1, states
+    return states[0]
+
+
+def insert_ids(model: type[Model], ids: Iterable[int], using: str = "default") -> None:
+    """Insert rows with explicit ids behind Django's back, as COPY or raw SQL would."""
+    quote = connections[using].ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connections[using].cursor() as cursor:
+        for value in ids:
+            cursor.execute(
+                f"INSERT INTO {table} ({pk}, name) OVERRIDING SYSTEM VALUE VALUES (%s, '')",
+                [value],
+            )
+
+
+def restart(model: type[Model], value: int | None = None, using: str = "default") -> None:
+    """Put ``model``'s sequence back to a fresh state at ``value`` (default: its START)."""
+    state = sequence_of(model, using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(%s::regclass, %s, false)",
+            [state.sequence, state.start if value is None else value],
+        )
+
+
+@pytest.fixture
+def db_connection(db: None) -> object:
+    """The default connection, inside the test's transaction."""
+    return connection

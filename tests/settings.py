@@ -1,0 +1,21 @@
+"""Django settings for the test suite: a real PostgreSQL, embedded unless DATABASE_URL is set."""
+
+from safeimport._embedded import database_url, django_database
+
+_url = database_url()
+_default = django_database(_url)
+
+DATABASES = {
+    "default": _default,
+    "other": django_database(_url, name=f"{_default['NAME']}_other"),
+}
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "safeimport",
+    "tests.testapp",
+]
+SECRET_KEY = "tests"
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
