@@ -51,7 +51,11 @@ __all__ = [
     "Status",
     "SyncReport",
     "audit_sequences",
+    "audit_tables",
+    "reserve_sequences",
     "sync_sequences",
+    "sync_states",
+    "tables_of",
 ]
 
 ModelRef = type[Model] | str
@@ -451,34 +455,36 @@ def _next_free(start: int, increment: int, edge: int) -> int:
     return start - ((start - edge) // step + 1) * step
 
 
-def _judge(
-    *,
-    uses: Sequence[ColumnUse],
-    readable: bool,
-    start: int,
-    increment: int,
-    min_value: int,
-    max_value: int,
-    cache: int,
-    cycle: bool,
-    next_value: int | None,
-) -> tuple[Status, int | None, str]:
+def _judged(state: SequenceState) -> SequenceState:
+    """``state`` with its data bounds, status, target and note worked out from its uses."""
+    uses = state.uses
+    maxes = [use.data_max for use in uses if use.data_max is not None]
+    mins = [use.data_min for use in uses if use.data_min is not None]
+    state = dataclasses.replace(
+        state,
+        data_max=max(maxes) if maxes else None,
+        data_min=min(mins) if mins else None,
+    )
+    status, target, note = _judge(state)
+    return dataclasses.replace(state, status=status, target=target, note=note)
+
+
+def _judge(state: SequenceState) -> tuple[Status, int | None, str]:
     """Status, target and note of a sequence, from its definition and its columns' data."""
-    if not readable or next_value is None:
+    next_value = state.next_value
+    if next_value is None:
         return Status.NOT_PERMITTED, None, "the current role may not read the sequence"
-    unreadable = [f"{use.table}.{use.column}" for use in uses if not use.readable]
+    unreadable = [f"{use.table}.{use.column}" for use in state.uses if not use.readable]
     if unreadable:
         return Status.NOT_PERMITTED, None, f"the current role may not read {unreadable[0]}"
-    descending = increment < 0
-    edges = [use.data_min if descending else use.data_max for use in uses]
-    present = [edge for edge in edges if edge is not None]
-    if not present:
+    edge = state.data_edge
+    if edge is None:
         return Status.EMPTY, None, ""
-    edge = min(present) if descending else max(present)
-    target = _next_free(start, increment, edge)
+    descending = state.descending
+    target = _next_free(state.start, state.increment, edge)
     # The next value must fit the sequence and every column that draws from it.
-    low, high = min_value, max_value
-    for use in uses:
+    low, high = state.min_value, state.max_value
+    for use in state.uses:
         column_low, column_high = _COLUMN_RANGES.get(use.column_type, (low, high))
         low, high = max(low, column_low), min(high, column_high)
     if not low <= target <= high:
@@ -488,9 +494,9 @@ def _judge(
     behind = next_value >= edge if descending else next_value <= edge
     if behind:
         return Status.BEHIND, target, f"next value {next_value} is not past the data ({edge})"
-    if cache > 1 or cycle:
-        reasons = [f"CACHE {cache}"] if cache > 1 else []
-        reasons += ["CYCLE"] if cycle else []
+    if state.cache > 1 or state.cycle:
+        reasons = [f"CACHE {state.cache}"] if state.cache > 1 else []
+        reasons += ["CYCLE"] if state.cycle else []
         note = f"{' and '.join(reasons)}: other sessions may hand out values it cannot see"
         return Status.INEXACT, target, note
     ahead = next_value < target if descending else next_value > target
@@ -536,49 +542,30 @@ def audit_tables(connection: BaseDatabaseWrapper, tables: dict[str, str | None])
         entry = by_oid.setdefault(row["seq_oid"], {"row": row, "uses": []})
         entry["uses"].append(use)
     for oid, entry in by_oid.items():
-        row, uses = entry["row"], entry["uses"]
+        row = entry["row"]
         last_value, is_called = _sequence_position(row["state_words"])
-        increment = row["seqincrement"]
-        next_value = None
-        if last_value is not None:
-            next_value = last_value + increment if is_called else last_value
-        status, target, note = _judge(
-            uses=uses,
-            readable=row["seq_readable"],
+        state = SequenceState(
+            sequence=row["seq_display"],
+            schema=row["seq_schema"],
+            name=row["seq_name"],
+            uses=tuple(entry["uses"]),
+            data_type=row["seq_type"],
             start=row["seqstart"],
-            increment=increment,
+            increment=row["seqincrement"],
             min_value=row["seqmin"],
             max_value=row["seqmax"],
             cache=row["seqcache"],
             cycle=row["seqcycle"],
-            next_value=next_value,
+            last_value=last_value if row["seq_readable"] else None,
+            is_called=is_called,
+            can_update=row["seq_updatable"],
+            data_max=None,
+            data_min=None,
+            target=None,
+            status=Status.EMPTY,
+            oid=oid,
         )
-        maxes = [use.data_max for use in uses if use.data_max is not None]
-        mins = [use.data_min for use in uses if use.data_min is not None]
-        audit.sequences.append(
-            SequenceState(
-                sequence=row["seq_display"],
-                schema=row["seq_schema"],
-                name=row["seq_name"],
-                uses=tuple(uses),
-                data_type=row["seq_type"],
-                start=row["seqstart"],
-                increment=increment,
-                min_value=row["seqmin"],
-                max_value=row["seqmax"],
-                cache=row["seqcache"],
-                cycle=row["seqcycle"],
-                last_value=last_value,
-                is_called=is_called,
-                can_update=row["seq_updatable"],
-                data_max=max(maxes) if maxes else None,
-                data_min=min(mins) if mins else None,
-                target=target,
-                status=status,
-                note=note,
-                oid=oid,
-            )
-        )
+        audit.sequences.append(_judged(state))
     return audit
 
 
@@ -682,6 +669,42 @@ def sync_states(
                 after = before
         report.changes.append(SequenceChange(state, action, before, after))
     return report
+
+
+def reserve_sequences(
+    connection: BaseDatabaseWrapper,
+    tables: dict[str, str | None],
+    incoming: dict[tuple[str, str], tuple[int, int]],
+    *,
+    dry_run: bool = False,
+) -> SyncReport:
+    """Raise sequences past their data *and* past ids that are about to be written.
+
+    Call it before the new rows become visible to other transactions (before the commit of
+    a COPY into the table, or before ``INSERT ... SELECT`` from a staging table), so that a
+    concurrent ``create()`` never draws an id that the import is writing.
+
+    Args:
+        connection: The connection of the import.
+        tables: As for :func:`audit_tables` (see :func:`tables_of`).
+        incoming: ``(model label, column) -> (min, max)`` of the ids about to be written.
+        dry_run: Report, change nothing.
+    """
+    audit = audit_tables(connection, tables)
+    for index, state in enumerate(audit.sequences):
+        uses = []
+        for use in state.uses:
+            bounds = incoming.get((use.model or "", use.column))
+            if bounds is not None:
+                low, high = bounds
+                use = dataclasses.replace(
+                    use,
+                    data_min=low if use.data_min is None else min(low, use.data_min),
+                    data_max=high if use.data_max is None else max(high, use.data_max),
+                )
+            uses.append(use)
+        audit.sequences[index] = _judged(dataclasses.replace(state, uses=tuple(uses)))
+    return sync_states(connection, audit, dry_run=dry_run)
 
 
 def sync_sequences(
