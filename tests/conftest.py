@@ -14,15 +14,9 @@ from safeimport.sequences import SequenceState
 
 def sequence_of(model: type[Model], using: str = "default") -> SequenceState:
     """The audited state of the one sequence behind ``model``'s own table."""
-    table = connections[using].ops.quote_name(model._meta.db_table)
+    label = (model._meta.concrete_model or model)._meta.label
     states = [
-        s
-        for s in audit_sequences(model, using=using)
-        if any(
-            connections[using].ops.quote_name(u.table_name) == table
-            or u.table == model._meta.db_table
-            for u in s.uses
-        )
+        s for s in audit_sequences(model, using=using) if any(u.model == label for u in s.uses)
     ]
     assert len(states) == 1, states
     return states[0]

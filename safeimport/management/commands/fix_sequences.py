@@ -80,6 +80,7 @@ class Command(BaseCommand):
         try:
             found = resolve_models(models, apps=apps, using=alias)
             audit = audit_tables(connection, tables_of(connection, found))
+            audit.sequences.sort(key=lambda state: (state.models or state.tables, state.sequence))
             report = sync_states(connection, audit, dry_run=dry_run)
         except (SafeImportError, DatabaseError) as exc:
             raise CommandError(str(exc)) from exc
@@ -96,7 +97,8 @@ class Command(BaseCommand):
         rows = [_row(change) for change in report.changes]
         if rows:
             widths = [max(len(r[i]) for r in [_HEADERS, *rows]) for i in range(len(_HEADERS))]
-            self.stdout.write("  ".join(h.ljust(w) for h, w in zip(_HEADERS, widths, strict=True)))
+            header = "  ".join(h.ljust(w) for h, w in zip(_HEADERS, widths, strict=True))
+            self.stdout.write(header.rstrip())
             for change, row in zip(report.changes, rows, strict=True):
                 line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
                 self.stdout.write(self._style(change)(line.rstrip()))
