@@ -14,10 +14,28 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
-WORDS = (
-    "river mountain city night summer code guitar kitchen garden storm ocean coffee "
-    "train winter forest market robot dance paper light"
-).split()
+WORDS = [
+    "river",
+    "mountain",
+    "city",
+    "night",
+    "summer",
+    "code",
+    "guitar",
+    "kitchen",
+    "garden",
+    "storm",
+    "ocean",
+    "coffee",
+    "train",
+    "winter",
+    "forest",
+    "market",
+    "robot",
+    "dance",
+    "paper",
+    "light",
+]
 
 
 def main() -> None:
