@@ -42,8 +42,8 @@ def database_url() -> str:
 def django_database(url: str, *, name: str | None = None) -> dict[str, Any]:
     """Turn a ``postgresql://`` URL into a Django ``DATABASES`` entry.
 
-    ``name`` replaces the database name of the URL. A ``host`` query parameter (a
-    Unix-socket directory, as pgserver gives) overrides the host part; other query
+    ``name`` replaces the database name of the URL. ``host`` and ``port`` query parameters
+    (a Unix-socket directory, as pgserver gives) override those parts; other query
     parameters become connection ``OPTIONS``.
     """
     parts = urlsplit(url)
@@ -51,12 +51,13 @@ def django_database(url: str, *, name: str | None = None) -> dict[str, Any]:
         raise ValueError(f"DATABASE_URL must be a postgresql:// URL, not {parts.scheme!r}")
     options = dict(parse_qsl(parts.query))
     host = options.pop("host", None) or unquote(parts.hostname or "")
+    port = options.pop("port", None) or parts.port
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name or unquote(parts.path.lstrip("/")) or "postgres",
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": host,
-        "PORT": str(parts.port or ""),
+        "PORT": str(port or ""),
         "OPTIONS": options,
     }
