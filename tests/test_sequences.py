@@ -204,6 +204,7 @@ def test_a_dry_run_reports_what_would_move_and_changes_nothing() -> None:
 @pytest.mark.parametrize(("model", "note"), [(Cached, "CACHE 20"), (Cycling, "CYCLE")])
 def test_cache_and_cycle_are_reported_as_inexact(model: type[Model], note: str) -> None:
     ids = _take_next_ids(model)
+    assert _create_fails(model)
     sync_sequences(model)
     state = sequence_of(model)
     assert state.status is Status.INEXACT
@@ -219,6 +220,7 @@ def test_a_uuid_key_is_skipped_quietly() -> None:
 
 def test_a_proxy_model_stands_for_its_concrete_table() -> None:
     ids = _take_next_ids(Plain)
+    assert _create_fails(PlainProxy)
     report = sync_sequences(PlainProxy)
     assert [c.state.tables for c in report.moved] == [("testapp_plain",)]
     assert PlainProxy.objects.create().pk not in ids
