@@ -202,14 +202,27 @@ def test_a_dry_run_reports_what_would_move_and_changes_nothing() -> None:
 
 
 @pytest.mark.parametrize(("model", "note"), [(Cached, "CACHE 20"), (Cycling, "CYCLE")])
-def test_cache_and_cycle_are_reported_as_inexact(model: type[Model], note: str) -> None:
+def test_cache_and_cycle_are_synced_and_reported_as_inexact(model: type[Model], note: str) -> None:
     ids = _take_next_ids(model)
-    assert _create_fails(model)
+    assert sequence_of(model).status is Status.BEHIND
+
     sync_sequences(model)
+
     state = sequence_of(model)
     assert state.status is Status.INEXACT
     assert note in state.note
-    assert model.objects.create().pk not in ids
+    assert state.next_value is not None
+    assert state.next_value > max(ids)
+
+
+def test_with_cache_a_session_can_still_hand_out_values_it_fetched_before_the_sync() -> None:
+    # Why CACHE > 1 "cannot sync exactly": each session prefetches CACHE values, and
+    # setval() cannot take back those that a session already holds.
+    ids = _take_next_ids(Cached)
+    assert _create_fails(Cached)  # this session now holds the next 19 values in its cache
+    assert sequence_of(Cached).status is Status.INEXACT  # on disk it is already past the data
+    assert _create_fails(Cached)  # and yet the session hands out a cached, taken id
+    assert max(ids) - min(ids) < 20
 
 
 def test_a_uuid_key_is_skipped_quietly() -> None:
