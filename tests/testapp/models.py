@@ -115,3 +115,23 @@ class Tagged(Named):
     """A many-to-many field with an auto-created through table."""
 
     tags = models.ManyToManyField(Tag)
+
+
+class Hostile(Named):
+    """A table and a key column whose names would break SQL that formats names in.
+
+    Django's ``quote_name`` does not escape quotes, so the doubled quotes here make the
+    real names ``evil"; drop table x; --`` and ``the "id"; --``.
+    """
+
+    id = models.AutoField(primary_key=True, db_column='the ""id""; --')
+
+    class Meta:
+        db_table = 'evil""; drop table x; --'
+
+
+class Sentinel(Named):
+    """The table ``x`` that a name formatted into SQL would drop."""
+
+    class Meta:
+        db_table = "x"
