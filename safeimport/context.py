@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ._db import is_postgresql, transaction_failed
+from .errors import SafeImportError
 from .sequences import (
     ModelRef,
     SyncReport,
@@ -124,8 +125,26 @@ def _sync(
         _sync_written(connection, watcher, report)
 
 
+def _lock_tables(connection: BaseDatabaseWrapper, models: tuple[ModelRef, ...]) -> None:
+    """Hold back concurrent writers of the models' tables until the transaction ends."""
+    if not models:
+        raise SafeImportError("sequences_synced(lock=True) needs the models whose tables to lock.")
+    if not connection.in_atomic_block:
+        raise SafeImportError(
+            "sequences_synced(lock=True) needs a transaction: the lock lasts until it ends. "
+            "Wrap the block in transaction.atomic()."
+        )
+    if not is_postgresql(connection):
+        return
+    tables = ", ".join(tables_of(connection, resolve_models(models)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+
 @contextmanager
-def sequences_synced(*models: ModelRef, using: str | None = None) -> Iterator[SyncReport]:
+def sequences_synced(
+    *models: ModelRef, using: str | None = None, lock: bool = False
+) -> Iterator[SyncReport]:
     """Sync, on exit, the sequences of ``models``, or of every table the block wrote to.
 
     Use it around writes that set ids themselves: raw SQL, COPY, ``bulk_create`` with ids::
@@ -140,16 +159,30 @@ def sequences_synced(*models: ModelRef, using: str | None = None) -> Iterator[Sy
     the exception goes on. With no models, see the module documentation for what the
     watching can and cannot see.
 
+    While the block writes, the application may draw ids from the sequence that the block
+    is writing too; its insert then fails once the block commits. The loaders avoid that
+    without a lock, by raising the sequence past the incoming ids before writing them. Here
+    the ids are not known in advance, so ``lock=True`` takes a SHARE ROW EXCLUSIVE lock on
+    the models' tables (their parents' and many-to-many tables too) at the start: other
+    transactions' inserts, updates and deletes wait until the block's transaction ends,
+    reads go on. It needs named models and an open transaction (``transaction.atomic()``).
+
     Args:
         *models: Model classes or ``"app_label.ModelName"`` labels.
         using: The database alias (default ``"default"``).
+        lock: Hold back concurrent writers of the models' tables until commit.
 
     Yields:
         A :class:`~safeimport.sequences.SyncReport`, filled on exit.
+
+    Raises:
+        SafeImportError: ``lock=True`` without models or outside a transaction.
     """
     connection = connections[using or DEFAULT_DB_ALIAS]
     report = SyncReport()
     watcher = _WriteWatcher()
+    if lock:
+        _lock_tables(connection, models)
     with ExitStack() as stack:
         if not models:
             stack.enter_context(connection.execute_wrapper(watcher))

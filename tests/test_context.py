@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
-from safeimport import Action, sequences_synced
+from safeimport import Action, SafeImportError, sequences_synced
 from safeimport.context import written_tables
 from tests.conftest import sequence_of
 from tests.testapp.models import Big, MixedCase, OtherSchema, Plain, Serial
@@ -146,3 +148,57 @@ def test_an_aborted_transaction_is_not_synced_and_the_error_goes_on() -> None:
 )
 def test_written_tables_are_read_from_statements(sql: str, tables: list[str]) -> None:
     assert written_tables(sql) == tables
+
+
+def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view each time
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the writer never waited")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("lock", [False, True], ids=["no lock", "lock"])
+def test_a_writer_during_a_raw_copy_fails_unless_the_tables_are_locked(lock: bool) -> None:
+    ids = _next_ids(Plain, 50)
+    outcome: list[object] = []
+
+    def application_insert() -> None:
+        try:
+            outcome.append(Plain.objects.create(name="app").pk)
+        except IntegrityError as exc:
+            outcome.append(exc)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=application_insert)
+    with transaction.atomic(), sequences_synced(Plain, lock=lock):
+        _raw_copy("testapp_plain", ids)
+        writer.start()
+        # Without the lock, the writer drew the first id of the copy and waits on it;
+        # with the lock, it waits for the table before drawing any id.
+        _wait_until_a_backend_waits_for_a_lock()
+    writer.join(10)
+
+    (result,) = outcome
+    if lock:
+        assert result == ids[-1] + 1
+    else:
+        assert isinstance(result, IntegrityError)
+        assert "duplicate key" in str(result)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_needs_models_and_a_transaction() -> None:
+    with transaction.atomic(), pytest.raises(SafeImportError, match="needs the models"):
+        sequences_synced(lock=True).__enter__()
+    with pytest.raises(SafeImportError, match="needs a transaction"):
+        sequences_synced(Plain, lock=True).__enter__()
