@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "safeimport",
     "tests.testapp",
+    "tests.loadapp",
 ]
 SECRET_KEY = "tests"
 USE_TZ = True
