@@ -1,0 +1,94 @@
+"""A progress display for long loads, shown only on a terminal and only past a threshold.
+
+It uses ``tqdm`` when it is installed (``pip install 'safeimport[progress]'``), else a plain
+counter line that is rewritten in place. The total is not known in advance (fixtures are
+parsed as they are read), so it shows a count and a rate rather than a percentage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import OutputWrapper
+
+_COUNTER_EVERY = 1000
+
+
+class _Unstyled:
+    """A file-like view of a command's stream that writes text as it comes: no added line
+    ending, no colour (a command's stderr is styled as an error on a terminal)."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(text, style_func=str, ending="")
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+class Progress:
+    """Counts processed items; once ``threshold`` is reached on a terminal, shows the count.
+
+    Args:
+        out: The stream to draw on, usually a command's ``stderr``. Nothing is drawn unless
+            it is a terminal.
+        threshold: How many items must be processed before anything is shown, so that
+            short loads stay quiet.
+        unit: What is counted, in the plural (``"objects"``).
+        enabled: ``False`` never shows anything (the count still goes on).
+    """
+
+    def __init__(
+        self, out: OutputWrapper, *, threshold: int, unit: str, enabled: bool = True
+    ) -> None:
+        self._out = _Unstyled(out)
+        self._threshold = threshold
+        self._unit = unit
+        self._enabled = enabled and out.isatty()
+        self._bar: Any = None
+        self._shown = False
+        self.count = 0
+
+    def update(self) -> None:
+        """Count one more item."""
+        self.count += 1
+        if not self._enabled or self.count < self._threshold:
+            return
+        if self._bar is not None:
+            self._bar.update()
+        elif not self._shown:
+            self._start()
+        elif self.count % _COUNTER_EVERY == 0:
+            self._write_counter()
+
+    def close(self) -> None:
+        """Finish the display (a last count and a line break) if it was shown."""
+        if self._bar is not None:
+            self._bar.close()
+        elif self._shown:
+            self._write_counter()
+            self._out.write("\n")
+        self._bar, self._shown = None, False
+
+    def _start(self) -> None:
+        self._shown = True
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            self._write_counter()
+            return
+        self._bar = tqdm(
+            file=self._out,
+            initial=self.count,
+            unit=f" {self._unit}",
+            desc="Loading",
+            mininterval=0.5,
+            dynamic_ncols=True,
+        )
+
+    def _write_counter(self) -> None:
+        self._out.write(f"\rLoading: {self.count} {self._unit}")
+        self._out.flush()
