@@ -307,3 +307,14 @@ def test_the_sync_covers_rows_written_behind_django_s_back_in_the_loaded_tables(
     insert_ids(Plain, [40])
     _run(write_fixture(tmp_path, rows("testapp.plain", [1, 2, 3])))
     assert Plain.objects.create().pk == 41
+
+
+def test_a_project_loaddata_that_subclasses_it_syncs_too(tmp_path: Path) -> None:
+    """The README's recipe for making safe_loaddata the project's ``loaddata``."""
+
+    class ProjectLoaddata(Command):
+        """loaddata, with every sequence left right."""
+
+    restart(Plain)
+    call_command(ProjectLoaddata(), write_fixture(tmp_path, rows("testapp.plainproxy", [1, 2])))
+    assert Plain.objects.create().pk == 3
