@@ -14,7 +14,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "safeimport",
     "tests.testapp",
-    "tests.loadapp",
+    "tests.fixtureapp",
 ]
 SECRET_KEY = "tests"
 USE_TZ = True

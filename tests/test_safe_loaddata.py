@@ -21,8 +21,8 @@ from django.db.models.signals import post_save
 
 from safeimport.management.commands.safe_loaddata import Command
 from tests.conftest import insert_ids, restart, sequence_of
-from tests.loadapp.models import Author, Book, Placement
-from tests.loadapp.objects import rows, write_fixture
+from tests.fixtureapp.models import Author, Book, Placement
+from tests.fixtureapp.objects import rows, write_fixture
 from tests.testapp.models import Plain, Small, Tag
 
 pytestmark = pytest.mark.django_db(databases=["default", "other"])
@@ -121,16 +121,16 @@ def test_an_excluded_model_is_neither_written_nor_synced(tmp_path: Path) -> None
 
 
 def test_natural_keys_from_an_app_fixture_directory() -> None:
-    """``library`` is found in tests/loadapp/fixtures; authors have no id in it and get
+    """``library`` is found in tests/fixtureapp/fixtures; authors have no id in it and get
     theirs from the sequence, books name their author by natural key."""
     restart(Author)
     restart(Book)
     restart(Placement)
-    _run("library", app_label="loadapp")
+    _run("library", app_label="fixtureapp")
     assert Book.objects.get(pk=10).author == Author.objects.get(name="Ursula")
     assert Book.objects.create().pk == 12
     assert Placement.objects.create(book_id=10, shelf_id=1).pk == 22
-    _run("library", app_label="loadapp")  # the natural key finds the authors again
+    _run("library", app_label="fixtureapp")  # the natural key finds the authors again
     assert Author.objects.count() == 2
     assert Author.objects.create(name="Jorge").pk == 3
 

@@ -19,8 +19,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from tests.conftest import restart, sequence_of
-from tests.loadapp.models import Book, Borrower, Owner, Placement, Shelf
-from tests.loadapp.objects import rows, write_fixture
+from tests.fixtureapp.models import Book, Borrower, Owner, Placement, Shelf
+from tests.fixtureapp.objects import rows, write_fixture
 from tests.testapp.models import (
     Child,
     Descending,
@@ -94,7 +94,7 @@ def test_a_shared_sequence_is_moved_backwards(command: str, tmp_path: Path) -> N
     for _ in range(9):
         Borrower.objects.create()
     assert sequence_of(Borrower).next_value == 13
-    _load(command, tmp_path, rows("loadapp.owner", [1, 2, 3]))
+    _load(command, tmp_path, rows("fixtureapp.owner", [1, 2, 3]))
     _next_create(command, Borrower, 13)
 
 
@@ -185,9 +185,9 @@ def test_auto_created_throughrows(command: str, tmp_path: Path) -> None:
 def test_custom_throughrows(command: str, tmp_path: Path) -> None:
     restart(Placement)
     objects = [
-        *rows("loadapp.shelf", [1]),
-        *rows("loadapp.book", [1]),
-        *rows("loadapp.placement", [1, 2, 3], book=1, shelf=1),
+        *rows("fixtureapp.shelf", [1]),
+        *rows("fixtureapp.book", [1]),
+        *rows("fixtureapp.placement", [1, 2, 3], book=1, shelf=1),
     ]
     _load(command, tmp_path, objects)
     book, shelf = Book.objects.get(), Shelf.objects.get()

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(default='', max_length=100)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to='loadapp.author')),
+                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to='fixtureapp.author')),
             ],
         ),
         migrations.CreateModel(
@@ -53,13 +53,13 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.IntegerField(default=0)),
-                ('book', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='loadapp.book')),
-                ('shelf', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='loadapp.shelf')),
+                ('book', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='fixtureapp.book')),
+                ('shelf', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='fixtureapp.shelf')),
             ],
         ),
         migrations.AddField(
             model_name='book',
             name='shelves',
-            field=models.ManyToManyField(through='loadapp.Placement', to='loadapp.shelf'),
+            field=models.ManyToManyField(through='fixtureapp.Placement', to='fixtureapp.shelf'),
         ),
     ]

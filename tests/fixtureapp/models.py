@@ -52,7 +52,7 @@ class Placement(models.Model):
 
 
 class Owner(models.Model):
-    """Its id column owns the sequence ``loadapp_owner_id_seq`` (a serial column)."""
+    """Its id column owns the sequence ``fixtureapp_owner_id_seq`` (a serial column)."""
 
     name = models.CharField(max_length=50, default="")
 
