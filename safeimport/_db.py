@@ -24,6 +24,50 @@ def compose(connection: BaseDatabaseWrapper, template: str, *names: tuple[str, .
     return str(sql.SQL(template).format(*identifiers).as_string(connection.connection))
 
 
+def compose_django(
+    connection: BaseDatabaseWrapper,
+    template: str,
+    **names: str | list[str] | tuple[str, list[str]],
+) -> str:
+    """Fill the ``{name}`` fields of ``template`` with Django table and column names.
+
+    Each name is quoted by ``connection.ops.quote_name``, as Django quotes ``db_table`` and
+    ``db_column`` (so a name matches the table Django made). A list is joined with commas;
+    a ``(prefix, list)`` pair puts a fixed SQL prefix (such as ``"EXCLUDED."``) before each
+    name. The composition is the driver's ``sql.SQL``; ``%s`` placeholders are left alone.
+    """
+    from django.db.backends.postgresql.psycopg_any import sql
+
+    connection.ensure_connection()
+    quote = connection.ops.quote_name
+    parts = {}
+    for key, value in names.items():
+        prefix, listed = value if isinstance(value, tuple) else ("", value)
+        if isinstance(listed, str):
+            parts[key] = sql.SQL(prefix + quote(listed))
+        else:
+            parts[key] = sql.SQL(", ").join(sql.SQL(prefix + quote(n)) for n in listed)
+    return str(sql.SQL(template).format(**parts).as_string(connection.connection))
+
+
+def driver_error(connection: BaseDatabaseWrapper) -> type[Exception]:
+    """The driver's base exception class (``psycopg.Error`` or ``psycopg2.Error``)."""
+    error: type[Exception] = getattr(connection, "Database").Error  # noqa: B009
+    return error
+
+
+def real_name(name: str) -> str:
+    """The name PostgreSQL has for a ``db_table`` or ``db_column`` of Django's.
+
+    Django quotes such names as they are (``'"%s"' % name``) without escaping, so a model
+    that wants a double quote in a name writes it doubled; the real name has it single.
+    A name that Django leaves alone because it is already quoted loses its quotes.
+    """
+    if name.startswith('"') and name.endswith('"') and len(name) > 1:
+        name = name[1:-1]
+    return name.replace('""', '"')
+
+
 def transaction_failed(connection: BaseDatabaseWrapper) -> bool:
     """Whether the connection's current transaction is aborted (only ROLLBACK is accepted)."""
     raw = connection.connection

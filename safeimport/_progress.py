@@ -7,6 +7,7 @@ parsed as they are read), so it shows a count and a rate rather than a percentag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import OutputWrapper
@@ -92,3 +93,62 @@ class Progress:
     def _write_counter(self) -> None:
         self._out.write(f"\rLoading: {self.count} {self._unit}")
         self._out.flush()
+
+
+class LoadProgress:
+    """Progress of a load, told as rows and bytes: a tqdm bar, a callback, or nothing.
+
+    Args:
+        progress: ``True`` draws a bar on standard error (needs ``tqdm``:
+            ``pip install 'safeimport[progress]'``); a callable is called after each chunk
+            with ``(rows, bytes, total_bytes)`` (``total_bytes`` is ``None`` when unknown);
+            ``None`` or ``False``: nothing.
+        total_bytes: The input's size, when known.
+        description: The bar's label.
+    """
+
+    def __init__(
+        self,
+        progress: bool | Callable[[int, int, int | None], object] | None,
+        *,
+        total_bytes: int | None,
+        description: str,
+    ) -> None:
+        self.rows = 0
+        self.bytes = 0
+        self._total = total_bytes
+        self._callback = progress if callable(progress) else None
+        self._bar: Any = None
+        if progress is True:
+            try:
+                from tqdm import tqdm
+            except ImportError as exc:
+                from .errors import SafeImportError
+
+                raise SafeImportError(
+                    "progress=True draws a bar with tqdm: pip install 'safeimport[progress]'"
+                ) from exc
+            self._bar = tqdm(
+                total=total_bytes,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=description,
+                mininterval=0.5,
+            )
+
+    def update(self, rows: int, source_bytes: int) -> None:
+        """Count ``rows`` more rows; ``source_bytes`` is how much of the input is read."""
+        self.rows += rows
+        advanced, self.bytes = max(0, source_bytes - self.bytes), max(self.bytes, source_bytes)
+        if self._bar is not None:
+            self._bar.update(advanced)
+            self._bar.set_postfix(rows=self.rows, refresh=False)
+        if self._callback is not None:
+            self._callback(self.rows, self.bytes, self._total)
+
+    def close(self) -> None:
+        """Finish the bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -27,7 +27,7 @@ leaves a gap.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -52,6 +52,7 @@ __all__ = [
     "SyncReport",
     "audit_sequences",
     "audit_tables",
+    "raise_past",
     "reserve_sequences",
     "sync_sequences",
     "sync_states",
@@ -469,6 +470,24 @@ def _judged(state: SequenceState) -> SequenceState:
     return dataclasses.replace(state, status=status, target=target, note=note)
 
 
+def value_limits(state: SequenceState) -> tuple[int, int]:
+    """The values that fit the sequence (MINVALUE..MAXVALUE) and every column it feeds."""
+    low, high = state.min_value, state.max_value
+    for use in state.uses:
+        column_low, column_high = _COLUMN_RANGES.get(use.column_type, (low, high))
+        low, high = max(low, column_low), min(high, column_high)
+    return low, high
+
+
+def _past_the_end(state: SequenceState, edge: int, target: int) -> str:
+    """Why ``target``, the next value past ``edge``, does not fit; empty if it does."""
+    low, high = value_limits(state)
+    if low <= target <= high:
+        return ""
+    limit = f"MINVALUE {low}" if state.descending else f"MAXVALUE {high}"
+    return f"data reaches {edge}; the next free value {target} is past {limit}"
+
+
 def _judge(state: SequenceState) -> tuple[Status, int | None, str]:
     """Status, target and note of a sequence, from its definition and its columns' data."""
     next_value = state.next_value
@@ -482,15 +501,9 @@ def _judge(state: SequenceState) -> tuple[Status, int | None, str]:
         return Status.EMPTY, None, ""
     descending = state.descending
     target = _next_free(state.start, state.increment, edge)
-    # The next value must fit the sequence and every column that draws from it.
-    low, high = state.min_value, state.max_value
-    for use in state.uses:
-        column_low, column_high = _COLUMN_RANGES.get(use.column_type, (low, high))
-        low, high = max(low, column_low), min(high, column_high)
-    if not low <= target <= high:
-        limit = f"MINVALUE {low}" if descending else f"MAXVALUE {high}"
-        note = f"data reaches {edge}; the next free value {target} is past {limit}"
-        return Status.EXHAUSTED, target, note
+    exhausted = _past_the_end(state, edge, target)
+    if exhausted:
+        return Status.EXHAUSTED, target, exhausted
     behind = next_value >= edge if descending else next_value <= edge
     if behind:
         return Status.BEHIND, target, f"next value {next_value} is not past the data ({edge})"
@@ -510,7 +523,7 @@ def _audit_rows(connection: BaseDatabaseWrapper, names: Sequence[str]) -> list[d
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def audit_tables(connection: BaseDatabaseWrapper, tables: dict[str, str | None]) -> Audit:
+def audit_tables(connection: BaseDatabaseWrapper, tables: Mapping[str, str | None]) -> Audit:
     """Audit the sequences behind ``tables``: quoted names (as ``to_regclass`` reads them)
     mapped to the label of their model, or ``None``. One SQL statement."""
     names = list(tables)
@@ -641,6 +654,30 @@ def _raise_sequences(
             step = next(s.increment for s in states if s.oid == oid)
             result[oid] = (last_value + step if is_called else last_value, new_next)
     return result
+
+
+def raise_past(connection: BaseDatabaseWrapper, edges: Sequence[tuple[SequenceState, int]]) -> None:
+    """Raise each sequence so that its next value is past ``edge``; never lower one.
+
+    For reserving ids that are about to be written: ``edge`` is the largest incoming id
+    (the smallest, for a descending sequence). One statement for all of them.
+
+    Raises:
+        SequenceExhaustedError: an edge leaves no free value; nothing was changed.
+    """
+    states: list[SequenceState] = []
+    exhausted: list[SequenceState] = []
+    for state, edge in edges:
+        target = _next_free(state.start, state.increment, edge)
+        note = _past_the_end(state, edge, target)
+        replaced = dataclasses.replace(state, target=target, note=note)
+        (exhausted if note else states).append(replaced)
+    if exhausted:
+        raise SequenceExhaustedError(
+            [dataclasses.replace(s, status=Status.EXHAUSTED) for s in exhausted]
+        )
+    if states:
+        _raise_sequences(connection, states)
 
 
 def sync_states(

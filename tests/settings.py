@@ -8,12 +8,15 @@ _default = django_database(_url)
 DATABASES = {
     "default": _default,
     "other": django_database(_url, name=f"{_default['NAME']}_other"),
+    "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
 }
+DATABASE_ROUTERS = ["tests.routers.SQLiteRouter"]
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "safeimport",
     "tests.testapp",
+    "tests.importapp",
     "tests.fixtureapp",
 ]
 SECRET_KEY = "tests"

@@ -1,0 +1,147 @@
+"""A pandas DataFrame as a COPY input, converted a block of rows at a time.
+
+Missing values (NaN, NaT, ``pd.NA``, ``None``) are NULL. Numbers, bools, timezone-aware
+datetimes, dates, ``Decimal``, ``UUID`` and, for a JSON field, dicts and lists become the
+text PostgreSQL reads for them. Row N of the frame (counting from 1) is "line N" in errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
+from ._plan import ColumnPlan, Target, encode_text
+from .errors import LoadError
+
+__all__ = ["FrameInput"]
+
+_BLOCK_ROWS = 20_000
+
+
+class FrameInput:
+    """A DataFrame; its index is left out unless ``index`` is true.
+
+    Args:
+        frame: The DataFrame.
+        index: Load the index too, as columns named after its levels.
+    """
+
+    copy_format = "text"
+
+    def __init__(self, frame: Any, *, index: bool = False, name: str = "<DataFrame>") -> None:
+        self.name = name
+        self._frame = frame.reset_index() if index else frame
+        self.total_bytes: int | None = None
+
+    def columns(self) -> tuple[list[str], int | None]:
+        """The frame's column names.
+
+        Raises:
+            LoadError: a column name that is not a string, or the same name twice.
+        """
+        names = [str(name) for name in self._frame.columns]
+        if len(set(names)) != len(names):
+            raise LoadError("the DataFrame has two columns of the same name", source=self.name)
+        return names, None
+
+    def _column_text(
+        self, values: list[Any], missing: Any, target: Target, first_row: int
+    ) -> list[str]:
+        texts = []
+        for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
+            if absent:
+                texts.append("\\N")
+                continue
+            try:
+                texts.append(encode_text(value, target))
+            except ValueError as exc:
+                raise LoadError(
+                    str(exc),
+                    source=self.name,
+                    line=first_row + offset,
+                    column=target.name,
+                    value=value,
+                ) from None
+        return texts
+
+    def _id_text(
+        self,
+        values: list[Any],
+        missing: Any,
+        target: Target,
+        first_row: int,
+        builder: ChunkBuilder,
+        ids: IdSupply,
+    ) -> list[str]:
+        texts = []
+        for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
+            if absent:
+                (drawn,) = ids.draw(target.column, 1)
+                texts.append(str(drawn))
+                continue
+            try:
+                number = int(value)
+                if number != value:
+                    raise ValueError
+                builder.note_id(target.column, number)
+            except (TypeError, ValueError) as exc:
+                reason = (
+                    str(exc) if isinstance(exc, IdOutOfRange) else "an id that is not an integer"
+                )
+                raise LoadError(
+                    reason,
+                    source=self.name,
+                    line=first_row + offset,
+                    column=target.name,
+                    value=value,
+                ) from None
+            texts.append(str(number))
+        return texts
+
+    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+        """The frame's rows as COPY chunks, a block of rows at a time."""
+        frame = self._frame
+        targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
+        for start in range(0, len(frame), _BLOCK_ROWS):
+            block = frame.iloc[start : start + _BLOCK_ROWS]
+            builder = ChunkBuilder(ids.limits)
+            first_row = start + 1
+            columns = []
+            for index, target in targets:
+                series = block.iloc[:, index]
+                values, missing = series.tolist(), series.isna().tolist()
+                if target.sequenced:
+                    columns.append(self._id_text(values, missing, target, first_row, builder, ids))
+                else:
+                    columns.append(self._column_text(values, missing, target, first_row))
+            rows = len(block)
+            for model_field, default in plan.defaults:
+                target = Target(model_field.name, model_field)
+                columns.append([encode_text(default(), target) for _ in range(rows)])
+            text = "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+            yield Chunk(
+                data=text.encode("utf-8"),
+                rows=rows,
+                first_line=first_row,
+                lines=None,
+                bounds=builder.bounds,
+                source_bytes=0,
+            )
+
+    def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:
+        """The rows as (row number, values), missing values as ``None``."""
+        for number, row in enumerate(self._frame.itertuples(index=False, name=None), start=1):
+            yield number, [None if _is_missing(value) else value for value in row]
+
+
+def _is_missing(value: Any) -> bool:
+    """Whether a cell is missing: None, NaN, NaT or pd.NA (never a list or dict)."""
+    if value is None:
+        return True
+    if isinstance(value, list | dict | tuple):
+        return False
+    try:
+        return bool(value != value) or type(value).__name__ in ("NAType", "NaTType")
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,243 @@
+"""Which input column goes to which model field, and how a Python value becomes COPY text.
+
+A plan is made once per load from the input's column names (a CSV header, the keys of the
+first JSON object, a DataFrame's columns) before any row is read, so that an unknown or
+missing column is an error that names it before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import math
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import NOT_PROVIDED, Model
+
+from ._db import real_name
+from .errors import LoadError
+
+__all__ = ["ColumnPlan", "Target", "encode_text", "plan_columns", "value_text"]
+
+ColumnsArg = Mapping[str, str | None] | Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A model field that one input column is written to."""
+
+    name: str
+    """The input's name for the column (a CSV header, a JSON key)."""
+    field: models.Field[Any, Any]
+    sequenced: bool = False
+    """The column draws its values from a sequence (an auto or serial key, say)."""
+
+    @property
+    def column(self) -> str:
+        """The table column."""
+        return str(self.field.column)
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the field stores JSON (so dicts and lists are values, not errors)."""
+        return isinstance(self.field, models.JSONField)
+
+
+@dataclass
+class ColumnPlan:
+    """How the columns of an input map onto a model's table."""
+
+    model: type[Model]
+    inputs: list[str]
+    """The input's column names, in input order."""
+    targets: list[Target | None]
+    """The field each input column goes to, or ``None`` when it is ignored."""
+    defaults: list[tuple[models.Field[Any, Any], Any]] = field(default_factory=list)
+    """Fields the input lacks that take their Django ``default``, filled in on the way."""
+
+    @property
+    def written(self) -> list[Target]:
+        """The targets that are written, in input order."""
+        return [target for target in self.targets if target is not None]
+
+    @property
+    def columns(self) -> list[str]:
+        """The table columns that COPY writes: the written targets, then the defaults."""
+        return [t.column for t in self.written] + [str(f.column) for f, _ in self.defaults]
+
+    @property
+    def passthrough(self) -> bool:
+        """Whether rows go to COPY as they are (no column dropped, none added)."""
+        return all(t is not None for t in self.targets) and not self.defaults
+
+    def sequenced(self) -> list[tuple[int, Target]]:
+        """The input positions and targets of the columns that draw from a sequence."""
+        return [(i, t) for i, t in enumerate(self.targets) if t is not None and t.sequenced]
+
+    def input_name(self, column: str) -> str:
+        """The input's name for a table column as PostgreSQL names it (for messages)."""
+        for target in self.written:
+            if real_name(target.column) == column:
+                return target.name
+        return column
+
+
+def _field_names(model: type[Model]) -> dict[str, models.Field[Any, Any]]:
+    names: dict[str, models.Field[Any, Any]] = {}
+    for model_field in model._meta.local_concrete_fields:
+        for name in (model_field.name, model_field.attname, model_field.column):
+            names.setdefault(str(name), model_field)
+    return names
+
+
+def _has_db_default(model_field: models.Field[Any, Any]) -> bool:
+    return getattr(model_field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
+
+
+def plan_columns(
+    model: type[Model],
+    inputs: Sequence[str],
+    *,
+    columns: ColumnsArg = None,
+    ignore_unknown: bool = False,
+    sequenced: Iterable[str] = (),
+    source: str,
+    line: int | None = None,
+) -> ColumnPlan:
+    """Map input columns onto ``model``'s fields.
+
+    Args:
+        model: The (concrete) model to load.
+        inputs: The input's column names, in order.
+        columns: ``{input name: field name}`` (``None`` ignores the column), or, for an
+            input without names, the field names in input order. Field names and attnames
+            (``playlist_id``) are both accepted, and so are column names.
+        ignore_unknown: Ignore input columns that match no field instead of failing.
+        sequenced: Table columns that draw from a sequence.
+        source: The input's name, for errors.
+        line: The line that names the columns (a header), for errors.
+
+    Raises:
+        LoadError: an input column matches no field, two go to one field, or a field that
+            needs a value (NOT NULL, no default) has no column.
+    """
+    label = model._meta.label
+    if model._meta.parents:
+        raise LoadError(
+            f"{label} is a multi-table-inheritance child; load its parent and its own table "
+            "separately",
+            source=source,
+        )
+    fields = _field_names(model)
+    mapping: Mapping[str, str | None] = columns if isinstance(columns, Mapping) else {}
+    unknown_in_mapping = [name for name in mapping.values() if name and name not in fields]
+    if unknown_in_mapping:
+        raise LoadError(
+            f"the column mapping names {unknown_in_mapping[0]!r}, which is not a field of "
+            f"{label} (fields: {', '.join(f.name for f in model._meta.local_concrete_fields)})",
+            source=source,
+        )
+    sequenced = set(sequenced)
+    targets: list[Target | None] = []
+    seen: dict[str, str] = {}
+    for name in inputs:
+        wanted = mapping.get(name, name)
+        if wanted is None:
+            targets.append(None)
+            continue
+        model_field = fields.get(wanted)
+        if model_field is None:
+            if ignore_unknown:
+                targets.append(None)
+                continue
+            raise LoadError(
+                f"column {name!r} matches no field of {label}; map it with columns= or ignore it",
+                source=source,
+                line=line,
+                column=name,
+            )
+        if model_field.name in seen:
+            raise LoadError(
+                f"columns {seen[model_field.name]!r} and {name!r} both go to field "
+                f"{model_field.name!r}",
+                source=source,
+                line=line,
+                column=name,
+            )
+        seen[model_field.name] = name
+        targets.append(Target(name, model_field, sequenced=model_field.column in sequenced))
+    defaults = []
+    for model_field in model._meta.local_concrete_fields:
+        drawn = model_field.column in sequenced or getattr(model_field, "db_returning", False)
+        if model_field.name in seen or drawn:
+            continue
+        if model_field.has_default():
+            defaults.append((model_field, model_field.get_default))
+        elif not (model_field.null or _has_db_default(model_field)):
+            raise LoadError(
+                f"no column for field {model_field.name!r} of {label}, which needs a value "
+                "(NOT NULL, no default)",
+                source=source,
+                line=line,
+            )
+    return ColumnPlan(model, list(inputs), targets, defaults)
+
+
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def value_text(
+    value: Any, model_field: models.Field[Any, Any], *, json_strings: bool = False
+) -> str | None:
+    """A Python value as the text PostgreSQL reads for ``model_field`` (``None``: NULL).
+
+    Args:
+        value: ``None``, a string, a number, a bool, a date or time, a ``Decimal``, a
+            ``UUID``, bytes, or for a JSON field any JSON value.
+        model_field: The field it goes to.
+        json_strings: For a JSON field, read a string as JSON text (as in a CSV cell)
+            rather than as a JSON string value.
+
+    Raises:
+        ValueError: a dict or list for a field that does not hold JSON, or a NUL character.
+    """
+    if value is None:
+        return None
+    if isinstance(model_field, models.JSONField):
+        if isinstance(value, str) and json_strings:
+            text = value
+        else:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    elif isinstance(value, bool):
+        text = "t" if value else "f"
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, int | decimal.Decimal | uuid.UUID):
+        text = str(value)
+    elif isinstance(value, float):
+        if math.isnan(value):
+            return None
+        text = repr(value)
+    elif isinstance(value, datetime.date | datetime.time):
+        text = value.isoformat()
+    elif isinstance(value, bytes | bytearray | memoryview):
+        text = "\\x" + bytes(value).hex()
+    elif isinstance(value, dict | list):
+        raise ValueError(f"a JSON {type(value).__name__} for a field that holds no JSON")
+    else:
+        text = str(value)
+    if "\x00" in text:
+        raise ValueError("a NUL character, which PostgreSQL text cannot hold")
+    return text
+
+
+def encode_text(value: Any, target: Target, *, json_strings: bool = False) -> str:
+    """A Python value as a field of COPY's text format (``\\N`` for NULL); see
+    :func:`value_text`."""
+    text = value_text(value, target.field, json_strings=json_strings)
+    return "\\N" if text is None else text.translate(_TEXT_ESCAPES)

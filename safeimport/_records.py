@@ -1,0 +1,298 @@
+"""Inputs whose rows are Python values (JSON objects, tablib rows), encoded for COPY.
+
+Rows go to COPY in its text format, one line per row. JSON is read as a stream: a JSON
+array of objects is parsed object by object (``raw_decode`` over a window of the text),
+JSON Lines line by line, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
+from ._plan import ColumnPlan, Target, encode_text
+from ._text import Source, SourceLines, open_source, source_name, source_size
+from .errors import LoadError
+
+__all__ = ["DatasetInput", "JsonInput", "RecordEncoder"]
+
+MISSING: Any = object()
+"""A value the row does not have at all (a key absent from a JSON object)."""
+
+Record = tuple[int, Sequence[Any]]
+"""A row: its source line and its values, in the order of the plan's inputs."""
+
+
+class RecordEncoder:
+    """Encodes rows of Python values into COPY text chunks.
+
+    Args:
+        plan: The column plan; a row's values come in the order of ``plan.inputs``.
+        source: The input's name, for errors.
+        json_strings: A string for a JSON field is JSON text (a spreadsheet cell), not a
+            JSON string value.
+    """
+
+    def __init__(self, plan: ColumnPlan, source: str, *, json_strings: bool = False) -> None:
+        self._plan = plan
+        self._source = source
+        self._json_strings = json_strings
+        self._targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
+
+    def _id(self, value: Any, target: Target, line: int, builder: ChunkBuilder) -> str | None:
+        if value is None or value is MISSING or value == "":
+            return None
+        try:
+            number = int(value)
+            if isinstance(value, float | str) and number != float(value):
+                raise ValueError
+            builder.note_id(target.column, number)
+        except (TypeError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, IdOutOfRange) else "an id that is not an integer"
+            raise LoadError(
+                reason, source=self._source, line=line, column=target.name, value=value
+            ) from None
+        return str(number)
+
+    def _value(self, value: Any, target: Target, line: int) -> str:
+        if value is MISSING:
+            model_field = target.field
+            if not (model_field.has_default() or model_field.null):
+                raise LoadError(
+                    f"no value for {target.name!r}, which needs one (NOT NULL, no default)",
+                    source=self._source,
+                    line=line,
+                    column=target.name,
+                )
+            value = model_field.get_default() if model_field.has_default() else None
+        try:
+            return encode_text(value, target, json_strings=self._json_strings)
+        except ValueError as exc:
+            raise LoadError(
+                str(exc), source=self._source, line=line, column=target.name, value=value
+            ) from None
+
+    def chunks(
+        self, records: Iterator[Record], ids: IdSupply, progress_bytes: Callable[[], int]
+    ) -> Iterator[Chunk]:
+        """Encode ``records`` into chunks; rows without an id get one from ``ids``."""
+        builder = ChunkBuilder(ids.limits)
+        defaults = self._plan.defaults
+        for line, values in records:
+            parts = []
+            for index, target in self._targets:
+                if target.sequenced:
+                    text = self._id(values[index], target, line, builder)
+                    if text is None:
+                        (drawn,) = ids.draw(target.column, 1)
+                        text = str(drawn)
+                    parts.append(text)
+                else:
+                    parts.append(self._value(values[index], target, line))
+            for model_field, default in defaults:
+                parts.append(self._value(default(), Target(model_field.name, model_field), line))
+            builder.add("\t".join(parts) + "\n", line)
+            if builder.full:
+                builder.source_bytes = progress_bytes()
+                yield builder.take()
+        if builder.rows:
+            builder.source_bytes = progress_bytes()
+            yield builder.take()
+
+
+_WINDOW = 1 << 16
+
+
+class JsonInput:
+    """A JSON array of objects, or JSON Lines (one object per line), read as a stream.
+
+    Args:
+        source: A path, a text or binary file object, or an iterable of lines.
+        encoding: The encoding of bytes read.
+    """
+
+    copy_format = "text"
+
+    def __init__(self, source: Source, *, encoding: str = "utf-8") -> None:
+        self.name = source_name(source, "<json>")
+        raw, self._handle = open_source(source)
+        self._lines = SourceLines(raw, encoding, self.name, keep=False)
+        self.total_bytes = source_size(source)
+        self._objects = self._read()
+        self._first: tuple[int, dict[str, Any]] | None = None
+
+    def _error(self, reason: str, line: int | None, value: object = None) -> LoadError:
+        return LoadError(reason, source=self.name, line=line, value=value)
+
+    def _object(self, item: object, line: int) -> dict[str, Any]:
+        if not isinstance(item, dict):
+            raise self._error(
+                f"a JSON {type(item).__name__} where an object was expected (the input must "
+                "be a JSON array of objects, or one object per line)",
+                line,
+                item,
+            )
+        return item
+
+    def _read(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        buffer = ""
+        for text in self._lines:
+            buffer = text.lstrip()
+            if buffer:
+                break
+        if buffer.startswith("["):
+            yield from self._array(buffer[1:])
+        elif buffer.startswith("{"):
+            yield from self._json_lines(buffer)
+        elif buffer:
+            raise self._error(
+                "not JSON: the input must be a JSON array of objects, or one object per line",
+                self._lines.number,
+                buffer[:40],
+            )
+
+    def _json_lines(self, first: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        text: str | None = first
+        while text is not None:
+            if text.strip():
+                line = self._lines.number
+                try:
+                    item = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise self._error(f"malformed JSON: {exc.msg}", line, text.strip()) from None
+                yield line, self._object(item, line)
+            text = next(self._lines, None)
+
+    def _array(self, buffer: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        decoder = json.JSONDecoder()
+        start_line = self._lines.number  # the line on which `buffer` starts
+        position = 0
+        ended = False
+
+        def more() -> bool:
+            nonlocal buffer, ended
+            added = []
+            size = 0
+            for text in self._lines:
+                added.append(text)
+                size += len(text)
+                if size >= _WINDOW:
+                    break
+            else:
+                ended = True
+            buffer += "".join(added)
+            return bool(added)
+
+        while True:
+            # Skip the blanks and the comma before the next item.
+            while True:
+                stripped = len(buffer) - len(buffer[position:].lstrip())
+                position = stripped
+                if position < len(buffer) or not more():
+                    break
+            if position >= len(buffer):
+                raise self._error("the JSON ends before its array is closed", self._lines.number)
+            if buffer[position] == "]":
+                rest = buffer[position + 1 :].strip()
+                while not rest and not ended and more():
+                    rest = buffer[position + 1 :].strip()
+                if rest:
+                    raise self._error("text after the end of the JSON array", None, rest[:40])
+                return
+            if buffer[position] == ",":
+                position += 1
+                continue
+            line = start_line + buffer.count("\n", 0, position)
+            while True:
+                try:
+                    item, end = decoder.raw_decode(buffer, position)
+                    break
+                except json.JSONDecodeError as exc:
+                    incomplete = exc.pos >= len(buffer) - 1 or exc.msg.startswith("Unterminated")
+                    if incomplete and not ended and more():
+                        continue
+                    where = start_line + exc.lineno - 1
+                    reason = "the JSON ends too early" if incomplete else "malformed JSON"
+                    raise self._error(f"{reason}: {exc.msg}", where) from None
+            yield line, self._object(item, line)
+            position = end
+            if position > _WINDOW:  # let the window slide
+                start_line += buffer.count("\n", 0, position)
+                buffer, position = buffer[position:], 0
+
+    def columns(self) -> tuple[list[str], int | None]:
+        """The keys of the first object, and its line.
+
+        Raises:
+            LoadError: no object at all, or JSON that is not an array of objects.
+        """
+        self._first = next(self._objects, None)
+        if self._first is None:
+            raise self._error("no objects in the input", self._lines.number or 1)
+        line, first = self._first
+        return list(first), line
+
+    def records(self, plan: ColumnPlan) -> Iterator[Record]:
+        """Every object (the first one included) as values in the order of the plan."""
+        names = plan.inputs
+        known = set(names)
+        first_keys = set(self._first[1]) if self._first else set()
+
+        def values(line: int, item: dict[str, Any]) -> Record:
+            keys = item.keys()
+            if keys != first_keys and not keys <= known:
+                extra = next(key for key in keys if key not in known)
+                raise LoadError(
+                    f"key {extra!r} matches no field of {plan.model._meta.label}",
+                    source=self.name,
+                    line=line,
+                    column=extra,
+                )
+            return line, [item.get(name, MISSING) for name in names]
+
+        try:
+            if self._first is not None:
+                yield values(*self._first)
+            for line, item in self._objects:
+                yield values(line, item)
+        finally:
+            if self._handle is not None:
+                self._handle.close()
+
+    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+        """Read the objects as COPY chunks."""
+        encoder = RecordEncoder(plan, self.name)
+        return encoder.chunks(self.records(plan), ids, lambda: self._lines.bytes)
+
+
+class DatasetInput:
+    """A tablib ``Dataset``: its headers name the columns; row N is line N + 1."""
+
+    copy_format = "text"
+
+    def __init__(self, dataset: Any, *, name: str = "<Dataset>") -> None:
+        self.name = name
+        self._dataset = dataset
+        self.total_bytes: int | None = None
+
+    def columns(self) -> tuple[list[str], int | None]:
+        """The dataset's headers.
+
+        Raises:
+            LoadError: a dataset without headers.
+        """
+        headers = self._dataset.headers
+        if not headers:
+            raise LoadError("the dataset has no headers to name its columns", source=self.name)
+        return [str(header).strip() for header in headers], 1
+
+    def records(self, plan: ColumnPlan) -> Iterator[Record]:
+        """Every row, with its line (the headers being line 1)."""
+        yield from enumerate(self._dataset, start=2)
+
+    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+        """Encode the rows as COPY chunks; a string for a JSON field is JSON text."""
+        encoder = RecordEncoder(plan, self.name, json_strings=True)
+        return encoder.chunks(self.records(plan), ids, lambda: 0)

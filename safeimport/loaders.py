@@ -1,0 +1,706 @@
+"""Load CSV, JSON, DataFrames and tablib Datasets into a model at COPY speed, with every
+sequence right, even while the application keeps inserting.
+
+How a load runs, on PostgreSQL:
+
+1. One audit of the model's table finds the sequences behind its columns.
+2. The input's column names are matched to the model's fields; an unknown or missing
+   column is an error before any row is read.
+3. A thread reads the input (checking bytes, counting values, reading ids) and cuts it into
+   chunks of about a megabyte. Before a chunk goes out, the sequences are raised past the
+   ids it holds, on a second connection (reserve first: a concurrent ``create()`` draws its
+   id past every id the load writes, so it never collides with them). Rows without an id
+   get one drawn from the sequence.
+4. The chunks go to one ``COPY ... FROM STDIN`` on the caller's connection, while the thread
+   reads the next ones, so the load runs at the pace of PostgreSQL.
+5. Deferred foreign keys are checked, the sequences are synced once more (exact next
+   value, never lowered) and the load's transaction (or the caller's savepoint) ends.
+
+With ``on_conflict="skip"`` or ``"update"``, COPY writes into a temporary table and an
+``INSERT ... SELECT ... ON CONFLICT`` moves the rows. Any failure rolls the whole load back;
+a sequence raised for it stays raised (a gap, never a duplicate).
+
+Other databases (SQLite in a project's tests, say) get ``bulk_create`` in batches and
+Django's own sequence reset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import Error as DjangoDatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+from ._chunks import Chunk, IdSupply, Positions
+from ._copy import copy_from_chunks, copy_position, copy_statement
+from ._csv_input import CsvInput
+from ._db import compose, compose_django, driver_error, is_postgresql, real_name
+from ._frame_input import FrameInput
+from ._pipeline import in_thread
+from ._plan import ColumnPlan, ColumnsArg, plan_columns
+from ._progress import LoadProgress
+from ._records import DatasetInput, JsonInput
+from ._reservation import Reservation
+from ._text import Source
+from .errors import LoadError, SafeImportError, SequenceExhaustedError
+from .sequences import (
+    Action,
+    SequenceChange,
+    SequenceState,
+    audit_tables,
+    sync_states,
+)
+
+__all__ = ["LoadReport", "load_csv", "load_dataframe", "load_dataset", "load_json"]
+
+OnConflict = Literal["error", "skip", "update"]
+Progress = bool | Callable[[int, int, int | None], object] | None
+
+
+@dataclass
+class LoadReport:
+    """What a load did. The counts reconcile: ``rows_read == rows_written + rows_updated +
+    rows_skipped + rows_rejected``."""
+
+    model: str
+    source: str
+    rows_read: int = 0
+    rows_written: int = 0
+    """Rows inserted."""
+    rows_updated: int = 0
+    """Rows that replaced an existing row (``on_conflict="update"``)."""
+    rows_skipped: int = 0
+    """Rows left out because their key was taken (``on_conflict="skip"``)."""
+    rows_rejected: int = 0
+    seconds: float = 0.0
+    bytes_read: int = 0
+    dry_run: bool = False
+    sequences: list[SequenceChange] = field(default_factory=list)
+    """Each sequence behind the table, with its next value before and after the load."""
+
+    def summary(self) -> str:
+        """One line, as Django's commands write them."""
+        verb = "Would import" if self.dry_run else "Imported"
+        text = (
+            f"{verb} {self.rows_read} row(s) into {self.model}: {self.rows_written} new, "
+            f"{self.rows_updated} updated, {self.rows_skipped} skipped, "
+            f"{self.rows_rejected} rejected"
+        )
+        moves = [
+            f"sequence {c.state.sequence} {c.next_before} -> {c.next_after}"
+            for c in self.sequences
+            if c.next_before != c.next_after
+        ]
+        return text + (f"; {', '.join(moves)}" if moves else "") + "."
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["sequences"] = [change.as_dict() for change in self.sequences]
+        data["summary"] = self.summary()
+        return data
+
+
+class _Input(Protocol):
+    name: str
+    copy_format: str
+    total_bytes: int | None
+
+    def columns(self) -> tuple[list[str], int | None]: ...
+
+    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]: ...
+
+    def records(self, plan: ColumnPlan) -> Iterator[tuple[int, Sequence[Any]]]: ...
+
+
+@dataclass(frozen=True)
+class _Options:
+    using: str | None
+    columns: ColumnsArg
+    ignore_unknown_columns: bool
+    on_conflict: OnConflict
+    conflict_fields: Sequence[str] | None
+    progress: Progress
+    dry_run: bool
+    allow_empty: bool
+
+
+_KEY_DETAIL = re.compile(r"Key \((?P<columns>.+?)\)=\((?P<values>.*)\)")
+
+
+class _Load:
+    """One load of one input into one model."""
+
+    def __init__(self, model: type[Model], data: _Input, options: _Options) -> None:
+        self.model = model._meta.concrete_model or model
+        self.data = data
+        self.options = options
+        self.alias = options.using or DEFAULT_DB_ALIAS
+        self.label = self.model._meta.label
+        self.positions = Positions()
+        self.plan: ColumnPlan | None = None
+        if options.on_conflict not in ("error", "skip", "update"):
+            raise LoadError(
+                f"on_conflict must be 'error', 'skip' or 'update', not {options.on_conflict!r}"
+            )
+
+    # --- the steps ------------------------------------------------------------------------
+
+    def run(self) -> LoadReport:
+        started = time.perf_counter()
+        connection = connections[self.alias]
+        if not is_postgresql(connection):
+            from ._fallback import load_with_bulk_create
+
+            report = load_with_bulk_create(self)
+        else:
+            try:
+                with transaction.atomic(using=self.alias):
+                    report = self._load(connection)
+                    if self.options.dry_run:
+                        transaction.set_rollback(True, using=self.alias)
+            except SafeImportError as exc:
+                raise self._as_load_error(exc) from exc
+            except (DjangoDatabaseError, driver_error(connection)) as exc:
+                raise self._explain(connection, exc) from exc
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def make_plan(self, sequenced: Iterable[str] = ()) -> ColumnPlan:
+        names, line = self.data.columns()
+        if isinstance(self.data, JsonInput):  # any object may have any field
+            names += self._other_fields(names)
+        self.plan = plan_columns(
+            self.model,
+            names,
+            columns=self.options.columns,
+            ignore_unknown=self.options.ignore_unknown_columns,
+            sequenced=sequenced,
+            source=self.data.name,
+            line=line,
+        )
+        return self.plan
+
+    def _other_fields(self, names: list[str]) -> list[str]:
+        mapping = self.options.columns if isinstance(self.options.columns, Mapping) else {}
+        given = set(names) | {name for name in mapping.values() if name}
+        return [
+            str(f.name)
+            for f in self.model._meta.local_concrete_fields
+            if not ({f.name, f.attname, f.column} & given) and not getattr(f, "db_returning", False)
+        ]
+
+    def _load(self, connection: BaseDatabaseWrapper) -> LoadReport:
+        options = self.options
+        quote = connection.ops.quote_name
+        table = str(self.model._meta.db_table)
+        tables = {quote(table): self.label}
+        before = {s.oid: s for s in audit_tables(connection, tables)}
+        sequenced = self._sequenced_columns(before.values())
+        self._check_rights(connection, quote(table), sequenced)
+        plan = self.make_plan(sequenced)
+        reserve = {t.column: sequenced[t.column] for _, t in plan.sequenced()}
+        staging = self._staging(connection, plan) if options.on_conflict != "error" else None
+        options_sql = self.data.copy_options(plan) if isinstance(self.data, CsvInput) else []
+        statement = copy_statement(
+            connection, staging or table, plan.columns, self.data.copy_format, options_sql
+        )
+        progress = LoadProgress(
+            options.progress, total_bytes=self.data.total_bytes, description=self.label
+        )
+
+        def produce() -> Generator[Chunk, None, None]:
+            with Reservation(self.alias, reserve, enabled=not options.dry_run) as reservation:
+                for chunk in self.data.chunks(plan, reservation):
+                    reservation.cover(chunk.bounds)
+                    yield chunk
+
+        def send(chunks: Iterator[Chunk]) -> Iterator[bytes]:
+            for chunk in chunks:
+                self.positions.add(chunk)
+                progress.update(chunk.rows, chunk.source_bytes)
+                yield chunk.data
+
+        try:
+            with closing(in_thread(produce)) as chunks:
+                copied = copy_from_chunks(connection, statement, send(chunks))
+        finally:
+            progress.close()
+        report = LoadReport(
+            self.label,
+            self.data.name,
+            rows_read=copied,
+            bytes_read=progress.bytes,
+            dry_run=options.dry_run,
+        )
+        if copied == 0 and not options.allow_empty:
+            raise LoadError(
+                "no rows to load (pass allow_empty=True to accept that)",
+                source=self.data.name,
+            )
+        if staging is not None:
+            report.rows_written, report.rows_updated = self._merge(connection, plan, staging)
+            report.rows_skipped = copied - report.rows_written - report.rows_updated
+        else:
+            report.rows_written = copied
+        self._check_foreign_keys(connection, table)
+        after = sync_states(connection, audit_tables(connection, tables), dry_run=options.dry_run)
+        report.sequences = [
+            SequenceChange(
+                before.get(c.state.oid, c.state),
+                Action.RAISED if before_next(before, c) != c.next_after else Action.UNCHANGED,
+                before_next(before, c),
+                c.next_after,
+            )
+            for c in after.changes
+        ]
+        return report
+
+    def _sequenced_columns(self, states: Iterable[SequenceState]) -> dict[str, SequenceState]:
+        """The model's columns that draw from a sequence (by Django's column name)."""
+        columns = {
+            real_name(str(f.column)): str(f.column) for f in self.model._meta.local_concrete_fields
+        }
+        found = {}
+        for state in states:
+            for use in state.uses:
+                if use.model == self.label and use.column in columns:
+                    found[columns[use.column]] = state
+        return found
+
+    def _check_rights(
+        self, connection: BaseDatabaseWrapper, table: str, sequenced: dict[str, SequenceState]
+    ) -> None:
+        wanted = ["INSERT"] + (["UPDATE"] if self.options.on_conflict == "update" else [])
+        with connection.cursor() as cursor:
+            for right in wanted:
+                cursor.execute("SELECT has_table_privilege(%s::regclass, %s)", [table, right])
+                if not cursor.fetchone()[0]:
+                    raise LoadError(
+                        f"the current role may not {right} into {table}; nothing was read",
+                        source=self.data.name,
+                    )
+        if self.options.dry_run:
+            return
+        stuck = [s.sequence for s in sequenced.values() if not s.can_update]
+        if stuck:
+            raise LoadError(
+                f"the current role may not update sequence {stuck[0]}, which the load must "
+                "move past the ids it writes (UPDATE on the sequence is needed); nothing "
+                "was read",
+                source=self.data.name,
+            )
+
+    def _staging(self, connection: BaseDatabaseWrapper, plan: ColumnPlan) -> str:
+        """A temporary table with the plan's columns, for COPY before the merge."""
+        name = f"safeimport_staging_{id(self)}"
+        names: dict[str, str | list[str]] = {
+            "staging": name,
+            "table": str(self.model._meta.db_table),
+            "columns": plan.columns,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(
+                    connection,
+                    "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                    "SELECT {columns} FROM {table} WITH NO DATA",
+                    **names,
+                )
+            )
+            cursor.execute(
+                compose_django(
+                    connection,
+                    "ALTER TABLE {staging} ADD COLUMN safeimport_record bigint "
+                    "GENERATED ALWAYS AS IDENTITY",
+                    staging=name,
+                )
+            )
+        return name
+
+    def _conflict_columns(self) -> list[str]:
+        names = self.options.conflict_fields or [self.model._meta.pk.name]
+        columns = []
+        for name in names:
+            try:
+                model_field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                model_field = None
+            if not isinstance(model_field, Field) or model_field.column is None:
+                raise LoadError(
+                    f"conflict_fields names {name!r}, which is not a column of {self.label}"
+                )
+            columns.append(str(model_field.column))
+        return columns
+
+    def _merge(
+        self, connection: BaseDatabaseWrapper, plan: ColumnPlan, staging: str
+    ) -> tuple[int, int]:
+        """Move the staged rows into the table; return (inserted, updated)."""
+        conflict = self._conflict_columns()
+        updates = [c for c in plan.columns if c not in conflict]
+        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
+            "table": str(self.model._meta.db_table),
+            "staging": staging,
+            "columns": plan.columns,
+            "conflict": conflict,
+        }
+        if self.options.on_conflict == "skip" or not updates:
+            action = "DO NOTHING"
+        else:
+            action = "DO UPDATE SET ({updates}) = ROW({excluded})"
+            names["updates"] = updates
+            names["excluded"] = ("EXCLUDED.", updates)
+        overriding = "OVERRIDING SYSTEM VALUE" if self._writes_always_identity(plan) else ""
+        # The fragments added here are constants of this module; names go through
+        # compose_django.
+        template = (
+            "WITH done AS (INSERT INTO {table} ({columns}) " + overriding + " "  # noqa: S608
+            "SELECT {columns} FROM {staging} ORDER BY safeimport_record "
+            "ON CONFLICT ({conflict}) " + action + " RETURNING xmax = 0 AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+            "FROM done"
+        )
+        statement = compose_django(connection, template, **names)
+        try:
+            with transaction.atomic(using=self.alias), connection.cursor() as cursor:
+                cursor.execute(statement)
+                inserted, updated = cursor.fetchone()
+        except DjangoDatabaseError as exc:
+            raise self._explain_staged(connection, exc, staging) from exc
+        with connection.cursor() as cursor:
+            cursor.execute(compose_django(connection, "DROP TABLE {staging}", staging=staging))
+        return int(inserted), int(updated)
+
+    def _writes_always_identity(self, plan: ColumnPlan) -> bool:
+        return any(getattr(target.field, "db_returning", False) for _, target in plan.sequenced())
+
+    def _check_foreign_keys(self, connection: BaseDatabaseWrapper, table: str) -> None:
+        """Check the table's deferred foreign keys now, so that a violation is the load's
+        error and not the commit's; then defer them again for the caller."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n.nspname, c.conname FROM pg_constraint c "
+                "JOIN pg_namespace n ON n.oid = c.connamespace "
+                "WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND c.condeferred",
+                [connection.ops.quote_name(table)],
+            )
+            names = [tuple(row) for row in cursor.fetchall()]
+            if not names:
+                return
+            listed = ", ".join("{}" for _ in names)
+            cursor.execute(compose(connection, f"SET CONSTRAINTS {listed} IMMEDIATE", *names))
+            cursor.execute(compose(connection, f"SET CONSTRAINTS {listed} DEFERRED", *names))
+
+    # --- errors ---------------------------------------------------------------------------
+
+    def _as_load_error(self, exc: SafeImportError) -> LoadError:
+        if isinstance(exc, LoadError):
+            return exc
+        if isinstance(exc, SequenceExhaustedError):
+            return LoadError(f"the ids leave no free value: {exc}", source=self.data.name)
+        return LoadError(str(exc), source=self.data.name)
+
+    def _explain(self, connection: BaseDatabaseWrapper, exc: BaseException) -> LoadError:
+        """A load error that says where in the input PostgreSQL's error is, and what."""
+        cause = exc.__cause__ if isinstance(exc, DjangoDatabaseError) and exc.__cause__ else exc
+        diag = getattr(cause, "diag", None)
+        message = getattr(diag, "message_primary", None) or str(cause).strip().splitlines()[0]
+        detail = getattr(diag, "message_detail", None)
+        state = getattr(diag, "sqlstate", None)
+        position = copy_position(cause)
+        line = self.positions.line_of(position.record) if position else None
+        column = value = None
+        if position is not None and position.column is not None and self.plan is not None:
+            column = self.plan.input_name(position.column)
+            value = position.value
+        key = _KEY_DETAIL.search(detail or "")
+        if key is not None:
+            column = self._input_name(key["columns"])
+            value = key["values"]
+        if state == "23505" and key is not None:  # unique violation
+            message = self._duplicate_reason(connection, key["columns"], key["values"])
+        elif detail:
+            message = f"{message} ({detail.rstrip('.')})"
+        if line is None and position is None and state is None:
+            message = f"the load failed: {message}; nothing was written"
+        return LoadError(message, source=self.data.name, line=line, column=column, value=value)
+
+    def _input_name(self, column: str) -> str:
+        return self.plan.input_name(column) if self.plan is not None else column
+
+    def _django_column(self, column: str) -> str:
+        """The field's ``column`` (as Django spells it) for a column PostgreSQL names."""
+        for model_field in self.model._meta.local_concrete_fields:
+            if real_name(str(model_field.column)) == column:
+                return str(model_field.column)
+        return column.replace('"', '""')
+
+    def _duplicate_reason(self, connection: BaseDatabaseWrapper, columns: str, values: str) -> str:
+        """Whether a duplicate key was already in the table or is twice in the input."""
+        name = self._input_name(columns)
+        if "," in columns:
+            return f"the key {name} = ({values}) is taken"
+        statement = compose_django(
+            connection,
+            "SELECT EXISTS (SELECT FROM {table} WHERE {column}::text = %s)",
+            table=str(self.model._meta.db_table),
+            column=self._django_column(columns),
+        )
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [values])
+                exists = cursor.fetchone()[0]
+        except DjangoDatabaseError:
+            return f"{name} {values} is taken"
+        if exists:
+            return (
+                f"{name} {values} is already in the table (on_conflict='skip' or 'update' "
+                "would take it)"
+            )
+        return f"{name} {values} appears more than once in the input"
+
+    def _explain_staged(
+        self, connection: BaseDatabaseWrapper, exc: DjangoDatabaseError, staging: str
+    ) -> LoadError:
+        """For an error of the merge: find the staged row it is about, for its line."""
+        error = self._explain(connection, exc)
+        cause = exc.__cause__ or exc
+        diag = getattr(cause, "diag", None)
+        detail = getattr(diag, "message_detail", None) or ""
+        key = _KEY_DETAIL.search(detail)
+        with connection.cursor() as cursor:
+            if getattr(diag, "sqlstate", None) == "21000":  # a key twice in the input
+                conflict = self._conflict_columns()
+                cursor.execute(
+                    compose_django(
+                        connection,
+                        "SELECT max(safeimport_record), ROW({keys})::text FROM {staging} "
+                        "GROUP BY {keys} HAVING count(*) > 1 ORDER BY 1 LIMIT 1",
+                        keys=conflict,
+                        staging=staging,
+                    )
+                )
+                row = cursor.fetchone()
+                if row is None:
+                    return error
+                record, shown = row
+                return LoadError(
+                    f"the key {', '.join(conflict)} = {shown} appears more than once in the input",
+                    source=self.data.name,
+                    line=self.positions.line_of(int(record)),
+                    column=self._input_name(conflict[0]),
+                    value=shown,
+                )
+            if key is None or "," in key["columns"]:
+                return error
+            cursor.execute(
+                compose_django(
+                    connection,
+                    "SELECT min(safeimport_record) FROM {staging} WHERE {column}::text = %s",
+                    staging=staging,
+                    column=self._django_column(key["columns"]),
+                ),
+                [key["values"]],
+            )
+            record = cursor.fetchone()[0]
+        if record is None:
+            return error
+        return LoadError(
+            error.reason,
+            source=self.data.name,
+            line=self.positions.line_of(int(record)),
+            column=error.column,
+            value=error.value,
+        )
+
+
+def before_next(before: Mapping[int, SequenceState], change: SequenceChange) -> int | None:
+    """The next value a sequence had when the load began."""
+    state = before.get(change.state.oid)
+    return state.next_value if state is not None else change.next_before
+
+
+# --- the public loaders ---------------------------------------------------------------------
+
+
+def load_csv(
+    model: type[Model],
+    source: Source,
+    *,
+    columns: ColumnsArg = None,
+    ignore_unknown_columns: bool = False,
+    using: str | None = None,
+    delimiter: str = ",",
+    header: bool = True,
+    encoding: str = "utf-8",
+    null: str = "",
+    on_conflict: OnConflict = "error",
+    conflict_fields: Sequence[str] | None = None,
+    progress: Progress = None,
+    dry_run: bool = False,
+    allow_empty: bool = False,
+) -> LoadReport:
+    """Load a CSV file into ``model``'s table with COPY; leave its sequences right.
+
+    Args:
+        model: The model to load (a proxy loads its concrete model).
+        source: A path, a text or binary file object, or an iterable of lines.
+        columns: ``{CSV column: field name}`` for columns named otherwise (``None`` drops
+            a column); without a header, the field names in file order. Field names and
+            attnames (``playlist_id``) both work.
+        ignore_unknown_columns: Drop CSV columns that match no field instead of failing.
+        using: The database alias.
+        delimiter: The field separator.
+        header: Whether the first line names the columns.
+        encoding: The file's encoding.
+        null: The unquoted text that means NULL (an empty field by default).
+        on_conflict: ``"error"`` (a taken key fails the load), ``"skip"`` (rows whose key
+            is taken are left out) or ``"update"`` (they replace the existing row).
+        conflict_fields: The unique fields that define "taken" (default: the primary key).
+        progress: ``True`` for a bar on standard error, or a callable given
+            ``(rows, bytes, total_bytes)`` after each chunk.
+        dry_run: Load, report, roll back; no sequence is changed.
+        allow_empty: Accept an input with a header and no rows.
+
+    Returns:
+        A :class:`LoadReport`.
+
+    Raises:
+        LoadError: bad input (naming file, line, column and value), a key already taken,
+            rights missing, or any database error; nothing is written.
+    """
+    names = list(columns) if not header and isinstance(columns, Sequence) else None
+    data = CsvInput(
+        source, delimiter=delimiter, header=header, encoding=encoding, null=null, names=names
+    )
+    mapping = None if names is not None else columns
+    return _Load(
+        model,
+        data,
+        _Options(
+            using=using,
+            columns=mapping,
+            ignore_unknown_columns=ignore_unknown_columns,
+            on_conflict=on_conflict,
+            conflict_fields=conflict_fields,
+            progress=progress,
+            dry_run=dry_run,
+            allow_empty=allow_empty,
+        ),
+    ).run()
+
+
+def load_json(
+    model: type[Model],
+    source: Source,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    ignore_unknown_columns: bool = False,
+    using: str | None = None,
+    encoding: str = "utf-8",
+    on_conflict: OnConflict = "error",
+    conflict_fields: Sequence[str] | None = None,
+    progress: Progress = None,
+    dry_run: bool = False,
+    allow_empty: bool = False,
+) -> LoadReport:
+    """Load a JSON array of objects, or JSON Lines, into ``model``'s table.
+
+    The input is read as a stream (the format is told by its first character), so memory
+    does not grow with it. Keys are field names or attnames, or mapped by ``columns``; a
+    key an object lacks takes the field's default, or NULL. Other arguments as for
+    :func:`load_csv`.
+    """
+    return _Load(
+        model,
+        JsonInput(source, encoding=encoding),
+        _Options(
+            using=using,
+            columns=columns,
+            ignore_unknown_columns=ignore_unknown_columns,
+            on_conflict=on_conflict,
+            conflict_fields=conflict_fields,
+            progress=progress,
+            dry_run=dry_run,
+            allow_empty=allow_empty,
+        ),
+    ).run()
+
+
+def load_dataframe(
+    model: type[Model],
+    frame: Any,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    ignore_unknown_columns: bool = False,
+    index: bool = False,
+    using: str | None = None,
+    on_conflict: OnConflict = "error",
+    conflict_fields: Sequence[str] | None = None,
+    progress: Progress = None,
+    dry_run: bool = False,
+    allow_empty: bool = False,
+) -> LoadReport:
+    """Load a pandas DataFrame into ``model``'s table with COPY (not INSERT).
+
+    NaN, NaT and ``pd.NA`` are NULL; nullable integers, bools, timezone-aware datetimes,
+    dates, ``Decimal``, ``UUID`` and (for a JSON field) dicts and lists load as such. The
+    index is left out unless ``index=True``. Other arguments as for :func:`load_csv`.
+    """
+    return _Load(
+        model,
+        FrameInput(frame, index=index),
+        _Options(
+            using=using,
+            columns=columns,
+            ignore_unknown_columns=ignore_unknown_columns,
+            on_conflict=on_conflict,
+            conflict_fields=conflict_fields,
+            progress=progress,
+            dry_run=dry_run,
+            allow_empty=allow_empty,
+        ),
+    ).run()
+
+
+def load_dataset(
+    model: type[Model],
+    dataset: Any,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    ignore_unknown_columns: bool = False,
+    using: str | None = None,
+    on_conflict: OnConflict = "error",
+    conflict_fields: Sequence[str] | None = None,
+    progress: Progress = None,
+    dry_run: bool = False,
+    allow_empty: bool = False,
+) -> LoadReport:
+    """Load a tablib ``Dataset`` (read from CSV, TSV, XLSX, ODS, YAML, JSON...) into
+    ``model``'s table. Its headers name the columns. Other arguments as for
+    :func:`load_csv`.
+    """
+    return _Load(
+        model,
+        DatasetInput(dataset),
+        _Options(
+            using=using,
+            columns=columns,
+            ignore_unknown_columns=ignore_unknown_columns,
+            on_conflict=on_conflict,
+            conflict_fields=conflict_fields,
+            progress=progress,
+            dry_run=dry_run,
+            allow_empty=allow_empty,
+        ),
+    ).run()
