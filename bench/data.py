@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -154,7 +155,7 @@ def data_files(
         return files
     directory.mkdir(parents=True, exist_ok=True)
     partial_csv, partial_jsonl = (
-        path.with_name(path.name + ".partial") for path in (files.csv, files.jsonl)
+        path.with_name(f"{path.name}.{os.getpid()}.partial") for path in (files.csv, files.jsonl)
     )
     with (
         partial_csv.open("w", newline="", encoding="utf-8") as csv_file,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, JSONField, Model, UUIDField
+from django.db.models import DateField, Field, JSONField, Model, UUIDField
 
 from .data import DataFiles
 from .processes import peak_rss_mb
@@ -146,11 +146,13 @@ def postgres_copy(model: type[Model], path: Path) -> None:
 
 
 def read_dataframe(model: type[Model], files: DataFiles) -> Any:
-    """The rows as a pandas user has them: ``read_csv`` with parsed timestamps and JSON."""
+    """The rows as a pandas user has them: ``read_csv`` with parsed dates, timestamps, JSON."""
     import pandas as pd
 
-    frame = pd.read_csv(files.csv, parse_dates=["created_at"])
-    for field in model._meta.concrete_fields:
+    fields = model._meta.concrete_fields
+    dates = [field.attname for field in fields if isinstance(field, DateField)]
+    frame = pd.read_csv(files.csv, parse_dates=dates)
+    for field in fields:
         if isinstance(field, JSONField):
             frame[field.column] = frame[field.column].map(json.loads)
     return frame

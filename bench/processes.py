@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,10 +35,16 @@ class Running:
             if self.process.returncode == 0:
                 result: dict[str, Any] = json.loads(self.result_path.read_text())
                 return result
-            lines = [line for line in stderr.splitlines() if line.strip()]
-            return {"status": "error", "error": lines[-1] if lines else "no output"}
+            return {"status": "error", "error": _last_exception(stderr)}
         finally:
             self.result_path.unlink(missing_ok=True)
+
+
+def _last_exception(stderr: str) -> str:
+    """The line of a traceback that names the exception that started it, else the last line."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    named = [line for line in lines if re.match(r"[\w.]+(Error|Exception|Exit): ", line)]
+    return (named or lines or ["no output"])[0 if named else -1][:500]
 
 
 def peak_rss_mb(pid: int | str = "self") -> float | None:

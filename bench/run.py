@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     sizes = [10_000] if args.quick else [100_000, 1_000_000] + [5_000_000] * args.huge
     embedded = not os.environ.get("DATABASE_URL")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # its own models and database
     django.setup()
     from django.db import connection
 
