@@ -195,7 +195,7 @@ def chart(results: Results, path: Path) -> None:
                 color="#d62728" if broken else "black",
             )
         axis.set_xlim(min(rates, default=1) / 3, max(rates, default=1) * 30)
-    figure.legend(
+    axes[0, 0].legend(
         handles=[Patch(color=colour, label=kind) for kind, colour in KIND_COLOURS.items()],
         loc="lower right",
         fontsize=8,
