@@ -24,7 +24,7 @@ class Running:
     result_path: Path
 
     def finish(self, timeout: float = TIMEOUT) -> dict[str, Any]:
-        """Wait for the worker; its result, or ``status: error`` with the end of its stderr."""
+        """Wait for the worker; its result, or ``status: error`` and the exception it ended with."""
         try:
             _, stderr = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -72,7 +72,6 @@ def start(task: dict[str, Any], *, database: str) -> Running:
         os.environ,
         DJANGO_SETTINGS_MODULE="bench.settings",
         SAFEIMPORT_BENCH_DATABASE=database,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.worker", json.dumps(task), result_path],

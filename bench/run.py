@@ -14,8 +14,10 @@ the live writers (``bench.live``); the targets of issue 6 are checked (``bench.t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,8 +83,6 @@ def machine(*, embedded: bool) -> dict[str, Any]:
 
 
 def _psql_version() -> str | None:
-    import shutil
-
     psql = shutil.which("psql")
     if psql is None:
         return None
@@ -142,8 +142,6 @@ def _progress(entry: dict[str, Any]) -> str:
 
 def run_loaddata(objects: int, repeat: int) -> dict[str, Any]:
     """``bench/loaddata_speed.py`` in a process of its own; its figures."""
-    import json
-
     with tempfile.TemporaryDirectory() as directory:
         figures = Path(directory) / "loaddata.json"
         command = [

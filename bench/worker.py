@@ -57,7 +57,7 @@ def run_method(task: dict[str, Any]) -> dict[str, Any]:
     empty_table(model)
     try:
         prepared = method.prepare(model, files)
-        rss_before = peak_rss_mb()
+        peak_before_load = peak_rss_mb()
         started = time.perf_counter()
         extra = method.load(model, prepared)
         seconds = time.perf_counter() - started
@@ -68,7 +68,7 @@ def run_method(task: dict[str, Any]) -> dict[str, Any]:
         "seconds": seconds,
         "rows_per_second": task["rows"] / seconds,
         "peak_rss_mb": peak_rss_mb(),
-        "rss_before_mb": rss_before,
+        "peak_rss_before_load_mb": peak_before_load,
         "rows_in_table": model.objects.count(),
         "next_create": next_create(model, table.new_row()),
         **(extra or {}),
