@@ -1,9 +1,10 @@
 """Time ``safe_loaddata`` against Django's ``loaddata`` on the same 50,000-object fixture.
 
-    python bench/loaddata_speed.py [--objects 50000] [--repeat 5]
+    python bench/loaddata_speed.py [--objects 50000] [--repeat 5] [--json PATH]
 
 It uses the demo's ``videos`` app (sample_data/) on the embedded PostgreSQL, or on
-``DATABASE_URL`` (in a database of its own, ``test_<name>``, created and dropped here). The
+``DATABASE_URL`` (in a database of its own, ``safeimport_bench_loaddata``, created and dropped
+here). The
 fixture is generated at run time: videos, playlists and playlist items with explicit ids and
 foreign keys, as ``dumpdata`` writes them. Each run starts from empty tables with fresh
 sequences; the two commands alternate, and the report gives every time, each command's
@@ -120,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--objects", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
     args = parser.parse_args()
 
     sys.path[:0] = [str(ROOT), str(ROOT / "sample_data")]
@@ -127,6 +129,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    connection.settings_dict["TEST"]["NAME"] = "safeimport_bench_loaddata"
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with tempfile.TemporaryDirectory() as directory:
@@ -163,6 +166,18 @@ def main() -> None:
     )
     medians = (f"{c} {statistics.median(steps[c]) * 1000:.1f} ms" for c in COMMANDS)
     print("sequence step alone, median: " + ", ".join(medians))
+    if args.json:
+        figures = {
+            "objects": args.objects,
+            "repeat": args.repeat,
+            "django": django.get_version(),
+            "driver": _driver(),
+            "seconds": times,
+            "median_seconds": {"loaddata": plain, "safe_loaddata": safe},
+            "median_ratio": statistics.median(ratios),
+            "sequence_step_ms": {c: statistics.median(steps[c]) * 1000 for c in COMMANDS},
+        }
+        args.json.write_text(json.dumps(figures, indent=2))
 
 
 def _driver() -> str:
