@@ -5,6 +5,7 @@ The public names are re-exported here; see the README for a tour.
 
 from .context import sequences_synced
 from .errors import LoadError, SafeImportError, SequenceError, SequenceExhaustedError
+from .loaders import LoadReport, load_csv, load_dataframe, load_dataset, load_json
 from .sequences import (
     Action,
     Audit,
@@ -20,6 +21,7 @@ __all__ = [
     "Action",
     "Audit",
     "LoadError",
+    "LoadReport",
     "SafeImportError",
     "SequenceChange",
     "SequenceError",
@@ -28,6 +30,10 @@ __all__ = [
     "Status",
     "SyncReport",
     "audit_sequences",
+    "load_csv",
+    "load_dataframe",
+    "load_dataset",
+    "load_json",
     "sequences_synced",
     "sync_sequences",
 ]

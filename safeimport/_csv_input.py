@@ -18,22 +18,12 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import models
-
 from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
-from ._plan import ColumnPlan, Target, value_text
+from ._plan import ColumnPlan, Target, keeps_empty_strings, value_text
 from ._text import Source, SourceLines, open_source, source_name, source_size
 from .errors import LoadError
 
 __all__ = ["CsvInput"]
-
-_TEXT_FIELDS = (models.CharField, models.TextField)
-
-
-def keeps_empty_strings(model_field: models.Field[Any, Any]) -> bool:
-    """Whether an empty field means an empty string (a text field that forbids NULL)."""
-    return isinstance(model_field, _TEXT_FIELDS) and not model_field.null
-
 
 class CsvInput:
     """A CSV source: a path, a text or binary file object, or an iterable of lines.

@@ -22,7 +22,7 @@ from django.db.models import NOT_PROVIDED, Model
 from ._db import real_name
 from .errors import LoadError
 
-__all__ = ["ColumnPlan", "Target", "encode_text", "plan_columns", "value_text"]
+__all__ = ["ColumnPlan", "Target", "encode_text", "keeps_empty_strings", "plan_columns", "value_text"]
 
 ColumnsArg = Mapping[str, str | None] | Sequence[str] | None
 
@@ -186,6 +186,15 @@ def plan_columns(
                 line=line,
             )
     return ColumnPlan(model, list(inputs), targets, defaults)
+
+
+_TEXT_FIELDS = (models.CharField, models.TextField)
+
+
+def keeps_empty_strings(model_field: models.Field[Any, Any]) -> bool:
+    """Whether an empty cell means an empty string (a text field that forbids NULL); in any
+    other field it means NULL."""
+    return isinstance(model_field, _TEXT_FIELDS) and not model_field.null
 
 
 _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})

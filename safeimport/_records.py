@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
-from ._plan import ColumnPlan, Target, encode_text
+from ._plan import ColumnPlan, Target, encode_text, keeps_empty_strings
 from ._text import Source, SourceLines, open_source, source_name, source_size
 from .errors import LoadError
 
@@ -31,8 +31,9 @@ class RecordEncoder:
     Args:
         plan: The column plan; a row's values come in the order of ``plan.inputs``.
         source: The input's name, for errors.
-        json_strings: A string for a JSON field is JSON text (a spreadsheet cell), not a
-            JSON string value.
+        json_strings: Values are a spreadsheet's cells: a string for a JSON field is JSON
+            text, not a JSON string value, and an empty cell is NULL (an empty string in a
+            text field that forbids NULL), as in a CSV file.
     """
 
     def __init__(self, plan: ColumnPlan, source: str, *, json_strings: bool = False) -> None:
@@ -67,6 +68,8 @@ class RecordEncoder:
                     column=target.name,
                 )
             value = model_field.get_default() if model_field.has_default() else None
+        elif value == "" and self._json_strings and not keeps_empty_strings(target.field):
+            value = None
         try:
             return encode_text(value, target, json_strings=self._json_strings)
         except ValueError as exc:
