@@ -257,28 +257,28 @@ def import_export(model: type[Model], dataset: Any) -> None:
 
 def safeimport_load_csv(model: type[Model], path: Path) -> None:
     """``safeimport.load_csv``."""
-    from safeimport import load_csv  # type: ignore[attr-defined,unused-ignore]
+    from safeimport import load_csv
 
     load_csv(model, path)
 
 
 def safeimport_load_json(model: type[Model], path: Path) -> None:
     """``safeimport.load_json`` on the JSON Lines file."""
-    from safeimport import load_json  # type: ignore[attr-defined,unused-ignore]
+    from safeimport import load_json
 
     load_json(model, path)
 
 
 def safeimport_load_dataframe(model: type[Model], frame: Any) -> None:
     """``safeimport.load_dataframe``."""
-    from safeimport import load_dataframe  # type: ignore[attr-defined,unused-ignore]
+    from safeimport import load_dataframe
 
     load_dataframe(model, frame)
 
 
 def safeimport_load_dataset(model: type[Model], dataset: Any) -> None:
     """``safeimport.load_dataset``."""
-    from safeimport import load_dataset  # type: ignore[attr-defined,unused-ignore]
+    from safeimport import load_dataset
 
     load_dataset(model, dataset)
 

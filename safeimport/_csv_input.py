@@ -14,16 +14,23 @@ module does not tell the two apart).
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
 from ._plan import ColumnPlan, Target, keeps_empty_strings, value_text
-from ._text import Source, SourceLines, open_source, source_name, source_size
+from ._text import Source, SourceText, source_name, source_size
 from .errors import LoadError
 
 __all__ = ["CsvInput"]
+
+_CHUNK_LINES = 16384
+_NOT_AN_INTEGER = "an id that is not an integer"
+
 
 class CsvInput:
     """A CSV source: a path, a text or binary file object, or an iterable of lines.
@@ -54,10 +61,43 @@ class CsvInput:
         self._null = null
         self._names = names
         self._header = header
-        raw, self._handle = open_source(source)
-        self._lines = SourceLines(raw, encoding, self.name, keep=True)
-        self._rows = csv.reader(self._lines, delimiter=delimiter, strict=True)
+        self._text = SourceText(source, encoding, self.name, keep=False)
+        self._lines = self._text.lines()
+        self._line = 0  # lines consumed
         self.total_bytes = source_size(source)
+
+    def _parse(self, lines: list[str], first_line: int) -> Iterator[tuple[int, list[str], str]]:
+        """(line, row, the row's text) for each row of ``lines``; blank lines give ``[]``."""
+        reader = csv.reader(iter(lines), delimiter=self._delimiter, strict=True)
+        done = 0
+        try:
+            for row in reader:
+                yield first_line + done, row, "".join(lines[done : reader.line_num])
+                done = reader.line_num
+        except csv.Error as exc:
+            raise LoadError(
+                f"malformed CSV: {exc}", source=self.name, line=first_line + reader.line_num - 1
+            ) from None
+
+    def _take(self, count: int) -> tuple[int, list[str], str]:
+        """The next ``count`` lines or so, ending where a row ends: (first line, lines,
+        text). A quoted field may span lines: while the text holds an odd number of
+        quotes, it ends inside one, and more lines are taken."""
+        lines = list(itertools.islice(self._lines, count))
+        text = "".join(lines)
+        while text.count('"') % 2:
+            more = next(self._lines, None)
+            if more is None:
+                raise LoadError(
+                    "malformed CSV: a quoted field is not closed before the end of the file",
+                    source=self.name,
+                    line=self._line + len(lines),
+                )
+            lines.append(more)
+            text += more
+        first = self._line + 1
+        self._line += len(lines)
+        return first, lines, text
 
     def columns(self) -> tuple[list[str], int | None]:
         """The column names and the line that gives them (``None`` without a header).
@@ -72,21 +112,11 @@ class CsvInput:
                     source=self.name,
                 )
             return list(self._names), None
-        header = self._next_row()
-        if header is None:
+        first, lines, _ = self._take(1)
+        header = next((row for _, row, _ in self._parse(lines, first)), None)
+        if not header:
             raise LoadError("the file is empty: no header", source=self.name, line=1)
-        self._lines.kept.clear()
-        return [name.strip() for name in header], self._lines.number
-
-    def _next_row(self) -> list[str] | None:
-        try:
-            return next(self._rows)
-        except StopIteration:
-            return None
-        except csv.Error as exc:
-            raise LoadError(
-                f"malformed CSV: {exc}", source=self.name, line=self._lines.number
-            ) from None
+        return [name.strip() for name in header], self._line
 
     def copy_options(self, plan: ColumnPlan) -> list[tuple[str, str | list[str]]]:
         """The COPY options that read what :meth:`chunks` sends."""
@@ -105,64 +135,100 @@ class CsvInput:
 
         Raises:
             LoadError: malformed CSV, a row with too many or too few values, an id that is
-                not an integer, bad bytes.
+                not an integer or is out of its sequence's range, bad bytes.
         """
         try:
-            yield from self._chunks(plan, ids)
+            while True:
+                first, lines, text = self._take(_CHUNK_LINES)
+                if not lines:
+                    return
+                plain = plan.passthrough and self._plain_chunk(first, lines, text, plan, ids)
+                yield plain or self._careful_chunk(first, lines, plan, ids)
         finally:
-            if self._handle is not None:
-                self._handle.close()
+            self._text.close()
 
-    def _chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
-        width = len(plan.inputs)
+    def _plain_chunk(
+        self, first: int, lines: list[str], text: str, plan: ColumnPlan, ids: IdSupply
+    ) -> Chunk | None:
+        """The common case, checked a batch at a time: every line a row of the header's
+        width, every id given and in range. ``None`` if anything else is seen.
+
+        Ids are found by a regular expression over the whole batch and widths by counting
+        delimiters; only the lines that hold quotes (where a delimiter may be quoted) are
+        parsed with the ``csv`` module. Each of these is one C call, which keeps the
+        interpreter lock short for the thread that sends to COPY.
+        """
+        width, delimiter = len(plan.inputs), self._delimiter
+        quoted = [i for i, line in enumerate(lines) if '"' in line] if '"' in text else []
+        quoted_lines = [lines[i] for i in quoted]
+        if any(line.count('"') % 2 for line in quoted_lines):
+            return None  # a quoted field spans lines
+        try:
+            parsed = list(csv.reader(quoted_lines, delimiter=delimiter, strict=True))
+        except csv.Error:
+            return None
+        plain_delimiters = text.count(delimiter) - sum(x.count(delimiter) for x in quoted_lines)
+        if plain_delimiters != (len(lines) - len(quoted)) * (width - 1) or any(
+            len(row) != width for row in parsed
+        ):
+            return None
+        bounds = {}
+        for index, target in plan.sequenced():
+            values = _field_pattern(delimiter, index).findall(text)
+            if len(values) != len(lines):
+                return None
+            for row, at in zip(parsed, quoted, strict=True):
+                values[at] = row[index]
+            try:
+                numbers = list(map(int, values))
+            except ValueError:  # an empty or a bad id
+                return None
+            low, high = min(numbers), max(numbers)
+            limits = ids.limits.get(target.column)
+            if limits is not None and not (limits[0] <= low and high <= limits[1]):
+                return None
+            bounds[target.column] = (low, high)
+        return Chunk(
+            data=text.encode("utf-8"),
+            rows=len(lines),
+            first_line=first,
+            lines=None,
+            bounds=bounds,
+            source_bytes=self._text.bytes,
+        )
+
+    def _careful_chunk(
+        self, first: int, lines: list[str], plan: ColumnPlan, ids: IdSupply
+    ) -> Chunk:
+        """A batch row by row: blank lines skipped, rows that span lines, ids to draw,
+        columns dropped or added, and a precise error for a bad row."""
         sequenced = plan.sequenced()
         rewrite_all = not plan.passthrough
         writer = _RowWriter(self._delimiter, self._null, plan)
         builder = ChunkBuilder(ids.limits)
-        lines = self._lines
-        while True:
-            row = self._next_row()
-            if row is None:
-                break
-            first_line = lines.number - len(lines.kept) + 1
-            text = "".join(lines.kept)
-            lines.kept.clear()
+        for line, row, text in self._parse(lines, first):
             if not row:  # a blank line
                 continue
-            if len(row) != width:
-                self._wrong_width(row, plan, first_line)
-            missing: list[str] = []
+            if len(row) != len(plan.inputs):
+                self._wrong_width(row, plan, line)
+            missing = False
             for index, target in sequenced:
                 value = row[index]
                 if value == "" or value == self._null:
-                    missing.append(target.column)
+                    (drawn,) = ids.draw(target.column, 1)
+                    row[index] = str(drawn)
+                    missing = True
                     continue
                 try:
                     builder.note_id(target.column, int(value))
                 except ValueError as exc:
-                    reason = (
-                        str(exc)
-                        if isinstance(exc, IdOutOfRange)
-                        else "an id that is not an integer"
-                    )
+                    reason = str(exc) if isinstance(exc, IdOutOfRange) else _NOT_AN_INTEGER
                     raise LoadError(
-                        reason, source=self.name, line=first_line, column=target.name, value=value
+                        reason, source=self.name, line=line, column=target.name, value=value
                     ) from None
-            if missing:
-                for column in missing:
-                    (drawn,) = ids.draw(column, 1)
-                    position = next(i for i, t in sequenced if t.column == column)
-                    row[position] = str(drawn)
-                text = writer.write(row)
-            elif rewrite_all:
-                text = writer.write(row)
-            builder.add(text, first_line)
-            if builder.full:
-                builder.source_bytes = lines.bytes
-                yield builder.take()
-        if builder.rows:
-            builder.source_bytes = lines.bytes
-            yield builder.take()
+            builder.add(writer.write(row) if missing or rewrite_all else text, line)
+        builder.source_bytes = self._text.bytes
+        return builder.take()
 
     def _wrong_width(self, row: list[str], plan: ColumnPlan, line: int) -> None:
         width = len(plan.inputs)
@@ -185,27 +251,33 @@ class CsvInput:
         """The rest of the input as (line, values in input order), for loading without
         COPY. An empty field is ``None``, except for a text field that forbids NULL."""
         try:
-            width = len(plan.inputs)
             while True:
-                row = self._next_row()
-                if row is None:
+                first, lines, _ = self._take(_CHUNK_LINES)
+                if not lines:
                     return
-                line = self._lines.number - len(self._lines.kept) + 1
-                self._lines.kept.clear()
-                if not row:
-                    continue
-                if len(row) != width:
-                    self._wrong_width(row, plan, line)
-                yield (
-                    line,
-                    [
-                        None if value == self._null and not _empty_string(value, target) else value
-                        for value, target in zip(row, plan.targets, strict=True)
-                    ],
-                )
+                for line, row, _ in self._parse(lines, first):
+                    if not row:
+                        continue
+                    if len(row) != len(plan.inputs):
+                        self._wrong_width(row, plan, line)
+                    yield (
+                        line,
+                        [
+                            value if value != self._null or _empty_string(value, target) else None
+                            for value, target in zip(row, plan.targets, strict=True)
+                        ],
+                    )
         finally:
-            if self._handle is not None:
-                self._handle.close()
+            self._text.close()
+
+
+@functools.cache
+def _field_pattern(delimiter: str, index: int) -> re.Pattern[str]:
+    """Matches field ``index`` of every line of unquoted CSV text."""
+    other = f"[^{re.escape(delimiter)}\\n]*"
+    separator = re.escape(delimiter)
+    ended = f"(?=[{separator}\\n])"  # not the empty "line" after the last newline
+    return re.compile(f"^(?:{other}{separator}){{{index}}}({other}){ended}", re.MULTILINE)
 
 
 def _empty_string(value: str, target: Target | None) -> bool:

@@ -22,7 +22,14 @@ from django.db.models import NOT_PROVIDED, Model
 from ._db import real_name
 from .errors import LoadError
 
-__all__ = ["ColumnPlan", "Target", "encode_text", "keeps_empty_strings", "plan_columns", "value_text"]
+__all__ = [
+    "ColumnPlan",
+    "Target",
+    "encode_text",
+    "keeps_empty_strings",
+    "plan_columns",
+    "value_text",
+]
 
 ColumnsArg = Mapping[str, str | None] | Sequence[str] | None
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
 from ._plan import ColumnPlan, Target, encode_text, keeps_empty_strings
-from ._text import Source, SourceLines, open_source, source_name, source_size
+from ._text import Source, SourceText, source_name, source_size
 from .errors import LoadError
 
 __all__ = ["DatasetInput", "JsonInput", "RecordEncoder"]
@@ -120,8 +120,8 @@ class JsonInput:
 
     def __init__(self, source: Source, *, encoding: str = "utf-8") -> None:
         self.name = source_name(source, "<json>")
-        raw, self._handle = open_source(source)
-        self._lines = SourceLines(raw, encoding, self.name, keep=False)
+        self._text = SourceText(source, encoding, self.name, keep=False)
+        self._lines = self._text.lines()
         self.total_bytes = source_size(source)
         self._objects = self._read()
         self._first: tuple[int, dict[str, Any]] | None = None
@@ -152,7 +152,7 @@ class JsonInput:
         elif buffer:
             raise self._error(
                 "not JSON: the input must be a JSON array of objects, or one object per line",
-                self._lines.number,
+                self._text.lines_read,
                 buffer[:40],
             )
 
@@ -160,7 +160,7 @@ class JsonInput:
         text: str | None = first
         while text is not None:
             if text.strip():
-                line = self._lines.number
+                line = self._text.lines_read
                 try:
                     item = json.loads(text)
                 except json.JSONDecodeError as exc:
@@ -170,7 +170,7 @@ class JsonInput:
 
     def _array(self, buffer: str) -> Iterator[tuple[int, dict[str, Any]]]:
         decoder = json.JSONDecoder()
-        start_line = self._lines.number  # the line on which `buffer` starts
+        start_line = self._text.lines_read  # the line on which `buffer` starts
         position = 0
         ended = False
 
@@ -196,7 +196,7 @@ class JsonInput:
                 if position < len(buffer) or not more():
                     break
             if position >= len(buffer):
-                raise self._error("the JSON ends before its array is closed", self._lines.number)
+                raise self._error("the JSON ends before its array is closed", self._text.lines_read)
             if buffer[position] == "]":
                 rest = buffer[position + 1 :].strip()
                 while not rest and not ended and more():
@@ -233,7 +233,7 @@ class JsonInput:
         """
         self._first = next(self._objects, None)
         if self._first is None:
-            raise self._error("no objects in the input", self._lines.number or 1)
+            raise self._error("no objects in the input", self._text.lines_read or 1)
         line, first = self._first
         return list(first), line
 
@@ -261,13 +261,12 @@ class JsonInput:
             for line, item in self._objects:
                 yield values(line, item)
         finally:
-            if self._handle is not None:
-                self._handle.close()
+            self._text.close()
 
     def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
         """Read the objects as COPY chunks."""
         encoder = RecordEncoder(plan, self.name)
-        return encoder.chunks(self.records(plan), ids, lambda: self._lines.bytes)
+        return encoder.chunks(self.records(plan), ids, lambda: self._text.bytes)
 
 
 class DatasetInput:
