@@ -11,26 +11,76 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-__all__ = ["Chunk", "ChunkBuilder", "IdOutOfRange", "IdSupply", "Positions"]
+__all__ = ["BadId", "Chunk", "ChunkBuilder", "IdLimits", "Positions", "id_bounds", "id_value"]
 
 CHUNK_BYTES = 1 << 20
 
+IdLimits = dict[str, tuple[int, int]]
+"""Per sequence-backed column, the ids its sequence can hold (MINVALUE to MAXVALUE, within
+the column's type)."""
 
-class IdSupply(Protocol):
-    """Hands out ids from a column's sequence, for rows that come without one."""
+Deferred = list[tuple[int, list[str | None]]]
+"""Rows held back because they lack an id: each row's source line and its fields as COPY
+reads them, ``None`` where an id is to be drawn from the sequence."""
 
-    @property
-    def limits(self) -> dict[str, tuple[int, int]]:
-        """Per sequence-backed column, the ids its sequence can hold."""
-        ...
 
-    def draw(self, column: str, count: int) -> list[int]:
-        """``count`` new values of the sequence behind ``column``."""
-        ...
+class BadId(ValueError):
+    """An id that is not an integer, or that the sequence behind its column cannot hold."""
+
+    def __init__(self, index: int, reason: str, value: object) -> None:
+        super().__init__(reason)
+        self.index, self.reason, self.value = index, reason, value
+
+
+def id_value(value: object) -> int:
+    """An id given as an integer, integral float or integer text, as an int.
+
+    Raises:
+        ValueError: anything else (a bool, a fraction, text that is not an integer).
+    """
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = int(value)  # type: ignore[call-overload]
+    if isinstance(value, float) and number != value:
+        raise ValueError(value)
+    return number
+
+
+def _out_of_range(value: int, limits: tuple[int, int] | None, column: str) -> str:
+    if limits is None or limits[0] <= value <= limits[1]:
+        return ""
+    side = f"below MINVALUE {limits[0]}" if value < limits[0] else f"past MAXVALUE {limits[1]}"
+    return f"an id {side} of the sequence behind {column!r}"
+
+
+def id_bounds(values: Sequence[object], column: str, limits: IdLimits) -> tuple[int, int] | None:
+    """The smallest and largest of ``values`` (the ids of one column), ``None`` if none.
+
+    Raises:
+        BadId: the first value that is not an integer or that the sequence cannot hold.
+    """
+    if not values:
+        return None
+    try:
+        numbers = list(map(int, values)) if isinstance(values[0], str) else None  # type: ignore[call-overload]
+    except ValueError:
+        numbers = None
+    if numbers is None:
+        numbers = []
+        for index, value in enumerate(values):
+            try:
+                numbers.append(id_value(value))
+            except (TypeError, ValueError):
+                raise BadId(index, "an id that is not an integer", value) from None
+    low, high = min(numbers), max(numbers)
+    bounds = limits.get(column)
+    if _out_of_range(low, bounds, column) or _out_of_range(high, bounds, column):
+        index = next(i for i, n in enumerate(numbers) if _out_of_range(n, bounds, column))
+        raise BadId(index, _out_of_range(numbers[index], bounds, column), values[index])
+    return low, high
 
 
 @dataclass
@@ -48,10 +98,9 @@ class Chunk:
     """Per sequence-backed column: the smallest and largest id in the chunk."""
     source_bytes: int
     """How much of the input the chunk took (for progress)."""
-
-
-class IdOutOfRange(ValueError):
-    """An id that the sequence behind its column could never hold."""
+    deferred: Deferred = field(default_factory=list)
+    """The chunk's rows that lack an id, held back until every id of the input is
+    reserved (see ``loaders``); not counted in ``rows``."""
 
 
 class ChunkBuilder:
@@ -62,7 +111,7 @@ class ChunkBuilder:
             to MAXVALUE, within the column's type); an id outside them is refused.
     """
 
-    def __init__(self, limits: dict[str, tuple[int, int]] | None = None) -> None:
+    def __init__(self, limits: IdLimits | None = None) -> None:
         self._limits = limits or {}
         self._reset()
 
@@ -73,6 +122,7 @@ class ChunkBuilder:
         self._consecutive = True
         self.bounds: dict[str, tuple[int, int]] = {}
         self.source_bytes = 0
+        self.deferred: Deferred = []
 
     def add(self, text: str, line: int) -> None:
         """Add one row's COPY text, read from ``line`` of the source."""
@@ -82,22 +132,27 @@ class ChunkBuilder:
         self._parts.append(text)
         self._size += len(text)
 
-    def note_id(self, column: str, value: int) -> None:
-        """Widen the id range of ``column`` to hold ``value``.
+    def defer(self, line: int, fields: list[str | None]) -> None:
+        """Hold back a row that lacks an id (see :attr:`Chunk.deferred`)."""
+        self.deferred.append((line, fields))
+        self._size += sum(len(f) for f in fields if f is not None)
+
+    def note_id(self, column: str, value: object) -> int:
+        """Widen the id range of ``column`` to hold ``value``; return it as an int.
 
         Raises:
-            IdOutOfRange: ``value`` is outside what the column's sequence can hold.
+            BadId: ``value`` is not an integer, or the column's sequence cannot hold it.
         """
-        limits = self._limits.get(column)
-        if limits is not None and not limits[0] <= value <= limits[1]:
-            side = (
-                f"below MINVALUE {limits[0]}"
-                if value < limits[0]
-                else (f"past MAXVALUE {limits[1]}")
-            )
-            raise IdOutOfRange(f"an id {side} of the sequence behind {column!r}")
-        low, high = self.bounds.get(column, (value, value))
-        self.bounds[column] = (min(low, value), max(high, value))
+        try:
+            number = id_value(value)
+        except (TypeError, ValueError):
+            raise BadId(0, "an id that is not an integer", value) from None
+        reason = _out_of_range(number, self._limits.get(column), column)
+        if reason:
+            raise BadId(0, reason, value)
+        low, high = self.bounds.get(column, (number, number))
+        self.bounds[column] = (min(low, number), max(high, number))
+        return number
 
     @property
     def full(self) -> bool:
@@ -106,8 +161,8 @@ class ChunkBuilder:
 
     @property
     def rows(self) -> int:
-        """Rows collected so far."""
-        return len(self._lines)
+        """Rows collected so far, those held back included."""
+        return len(self._lines) + len(self.deferred)
 
     def take(self) -> Chunk:
         """The collected rows as a chunk; the builder starts afresh."""
@@ -118,6 +173,7 @@ class ChunkBuilder:
             lines=None if self._consecutive else self._lines,
             bounds=self.bounds,
             source_bytes=self.source_bytes,
+            deferred=self.deferred,
         )
         self._reset()
         return chunk

@@ -1,9 +1,11 @@
-"""A CSV input, read as a stream: its rows go to COPY as they are whenever they can.
+"""A CSV input, read as a stream of blocks: its rows go to COPY as they are whenever they can.
 
-Every line is decoded (bad bytes and NUL bytes are caught with their line), every row is
-parsed with the ``csv`` module (to count its values and read its ids), and the row's
-original text is what COPY gets. A row is written anew only when it must change: when an
-id has to be filled in, or when columns are dropped or added (then every row is).
+The input is read in blocks of whole lines (about a megabyte, see ``_text.TextBlocks``),
+decoded and checked for bad bytes and NUL bytes a block at a time. Each block is parsed
+with the ``csv`` module, to count each row's values, read its ids and learn which line
+each row starts on; the block's own text is what COPY gets. A row is written anew only when
+it must change: when columns are dropped or added (then every row is). A row without an id
+is held back (``Chunk.deferred``) until every id of the file is reserved.
 
 An empty field is NULL, except in a text column that does not allow NULL, where it is an
 empty string (COPY's FORCE_NOT_NULL). A quoted empty field (``""``) is an empty string in a
@@ -16,20 +18,28 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import itertools
-import re
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
-from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
+from ._chunks import BadId, Chunk, IdLimits, id_bounds
 from ._plan import ColumnPlan, Target, keeps_empty_strings, value_text
-from ._text import Source, SourceText, source_name, source_size
+from ._text import Source, TextBlocks, source_name, source_size
 from .errors import LoadError
 
 __all__ = ["CsvInput"]
 
-_CHUNK_LINES = 16384
-_NOT_AN_INTEGER = "an id that is not an integer"
+# A quoted field that never ends would make one block of the rest of the file.
+_MAX_RECORD_CHARS = 64 << 20
+
+
+class _Row:
+    """A parsed row and the block lines it spans."""
+
+    __slots__ = ("end", "start", "values")
+
+    def __init__(self, values: list[str], start: int, end: int) -> None:
+        self.values, self.start, self.end = values, start, end
 
 
 class CsvInput:
@@ -61,43 +71,13 @@ class CsvInput:
         self._null = null
         self._names = names
         self._header = header
-        self._text = SourceText(source, encoding, self.name, keep=False)
-        self._lines = self._text.lines()
-        self._line = 0  # lines consumed
+        self._text = TextBlocks(source, encoding, self.name)
+        self._blocks = iter(self._text)
+        self._first: tuple[str, int] | None = None
         self.total_bytes = source_size(source)
 
-    def _parse(self, lines: list[str], first_line: int) -> Iterator[tuple[int, list[str], str]]:
-        """(line, row, the row's text) for each row of ``lines``; blank lines give ``[]``."""
-        reader = csv.reader(iter(lines), delimiter=self._delimiter, strict=True)
-        done = 0
-        try:
-            for row in reader:
-                yield first_line + done, row, "".join(lines[done : reader.line_num])
-                done = reader.line_num
-        except csv.Error as exc:
-            raise LoadError(
-                f"malformed CSV: {exc}", source=self.name, line=first_line + reader.line_num - 1
-            ) from None
-
-    def _take(self, count: int) -> tuple[int, list[str], str]:
-        """The next ``count`` lines or so, ending where a row ends: (first line, lines,
-        text). A quoted field may span lines: while the text holds an odd number of
-        quotes, it ends inside one, and more lines are taken."""
-        lines = list(itertools.islice(self._lines, count))
-        text = "".join(lines)
-        while text.count('"') % 2:
-            more = next(self._lines, None)
-            if more is None:
-                raise LoadError(
-                    "malformed CSV: a quoted field is not closed before the end of the file",
-                    source=self.name,
-                    line=self._line + len(lines),
-                )
-            lines.append(more)
-            text += more
-        first = self._line + 1
-        self._line += len(lines)
-        return first, lines, text
+    def _reader(self, text: str) -> Any:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, strict=True)
 
     def columns(self) -> tuple[list[str], int | None]:
         """The column names and the line that gives them (``None`` without a header).
@@ -112,11 +92,65 @@ class CsvInput:
                     source=self.name,
                 )
             return list(self._names), None
-        first, lines, _ = self._take(1)
-        header = next((row for _, row, _ in self._parse(lines, first)), None)
-        if not header:
-            raise LoadError("the file is empty: no header", source=self.name, line=1)
-        return [name.strip() for name in header], self._line
+        for block in self._blocks:
+            reader = self._reader(block)
+            try:
+                header = next(reader, None)
+            except csv.Error as exc:
+                raise LoadError(f"malformed CSV: {exc}", source=self.name, line=1) from None
+            if header:
+                used = reader.line_num
+                self._first = (block[_offset_of_line(block, used) :], self._text.line + used)
+                return [name.strip() for name in header], used
+        raise LoadError("the file is empty: no header", source=self.name, line=1)
+
+    def _parsed_blocks(self) -> Iterator[tuple[list[_Row], str, int]]:
+        """Each block's rows (blank lines left out), its text and the line before it.
+
+        A block that ends inside a quoted field (a field over several lines) is carried
+        on into the next.
+        """
+        carry, carry_line = ("", 0) if self._first is None else self._first
+        pending = [carry] if carry else []
+        for block in self._blocks:
+            if not pending:
+                carry_line = self._text.line
+            pending.append(block)
+            text = "".join(pending)
+            rows, done = self._parse(text, carry_line, final=False)
+            yield rows, text[:done], carry_line
+            pending = [text[done:]] if done < len(text) else []
+            carry_line += text.count("\n", 0, done)
+            if len(pending and pending[0]) > _MAX_RECORD_CHARS:
+                raise LoadError(
+                    "malformed CSV: a quoted field that does not end",
+                    source=self.name,
+                    line=carry_line + 1,
+                )
+        if pending:
+            text = "".join(pending)
+            rows, _ = self._parse(text, carry_line, final=True)
+            yield rows, text, carry_line
+
+    def _parse(self, text: str, base_line: int, *, final: bool) -> tuple[list[_Row], int]:
+        """The whole rows of ``text`` and the offset where they end."""
+        reader = self._reader(text)
+        rows: list[_Row] = []
+        start = 0
+        try:
+            for values in reader:
+                end = reader.line_num
+                if values:
+                    rows.append(_Row(values, start, end))
+                start = end
+        except csv.Error as exc:
+            unfinished = str(exc) == "unexpected end of data"
+            if final or not unfinished:
+                raise LoadError(
+                    f"malformed CSV: {exc}", source=self.name, line=base_line + start + 1
+                ) from None
+            return rows, _offset_of_line(text, start)
+        return rows, len(text)
 
     def copy_options(self, plan: ColumnPlan) -> list[tuple[str, str | list[str]]]:
         """The COPY options that read what :meth:`chunks` sends."""
@@ -130,105 +164,113 @@ class CsvInput:
             options.append(("FORCE_NOT_NULL", keep_empty))
         return options
 
-    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+    def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Read the rest of the input as COPY chunks.
 
         Raises:
             LoadError: malformed CSV, a row with too many or too few values, an id that is
-                not an integer or is out of its sequence's range, bad bytes.
+                not an integer or that the sequence cannot hold, bad bytes.
         """
         try:
-            while True:
-                first, lines, text = self._take(_CHUNK_LINES)
-                if not lines:
-                    return
-                plain = plan.passthrough and self._plain_chunk(first, lines, text, plan, ids)
-                yield plain or self._careful_chunk(first, lines, plan, ids)
+            writer = _RowWriter(self._delimiter, self._null, plan)
+            for rows, text, base_line in self._parsed_blocks():
+                if rows:
+                    yield self._chunk(rows, text, base_line, plan, limits, writer)
         finally:
-            self._text.close()
+            self.close()
 
-    def _plain_chunk(
-        self, first: int, lines: list[str], text: str, plan: ColumnPlan, ids: IdSupply
-    ) -> Chunk | None:
-        """The common case, checked a batch at a time: every line a row of the header's
-        width, every id given and in range. ``None`` if anything else is seen.
-
-        Ids are found by a regular expression over the whole batch and widths by counting
-        delimiters; only the lines that hold quotes (where a delimiter may be quoted) are
-        parsed with the ``csv`` module. Each of these is one C call, which keeps the
-        interpreter lock short for the thread that sends to COPY.
-        """
-        width, delimiter = len(plan.inputs), self._delimiter
-        quoted = [i for i, line in enumerate(lines) if '"' in line] if '"' in text else []
-        quoted_lines = [lines[i] for i in quoted]
-        if any(line.count('"') % 2 for line in quoted_lines):
-            return None  # a quoted field spans lines
-        try:
-            parsed = list(csv.reader(quoted_lines, delimiter=delimiter, strict=True))
-        except csv.Error:
-            return None
-        plain_delimiters = text.count(delimiter) - sum(x.count(delimiter) for x in quoted_lines)
-        if plain_delimiters != (len(lines) - len(quoted)) * (width - 1) or any(
-            len(row) != width for row in parsed
-        ):
-            return None
-        bounds = {}
+    def _chunk(
+        self,
+        rows: list[_Row],
+        text: str,
+        base_line: int,
+        plan: ColumnPlan,
+        limits: IdLimits,
+        writer: _RowWriter,
+    ) -> Chunk:
+        width = len(plan.inputs)
+        for row in rows:
+            if len(row.values) != width:
+                self._wrong_width(row.values, plan, base_line + row.start + 1)
+        bounds: dict[str, tuple[int, int]] = {}
+        missing: set[int] = set()
         for index, target in plan.sequenced():
-            values = _field_pattern(delimiter, index).findall(text)
-            if len(values) != len(lines):
-                return None
-            for row, at in zip(parsed, quoted, strict=True):
-                values[at] = row[index]
+            values = [row.values[index] for row in rows]
+            positions = range(len(values))
+            if "" in values or self._null in values:
+                absent = {i for i, value in enumerate(values) if value in ("", self._null)}
+                missing |= absent
+                positions = [i for i in positions if i not in absent]  # type: ignore[assignment]
+                values = [values[i] for i in positions]
             try:
-                numbers = list(map(int, values))
-            except ValueError:  # an empty or a bad id
-                return None
-            low, high = min(numbers), max(numbers)
-            limits = ids.limits.get(target.column)
-            if limits is not None and not (limits[0] <= low and high <= limits[1]):
-                return None
-            bounds[target.column] = (low, high)
+                found = id_bounds(values, target.column, limits)
+            except BadId as exc:
+                raise LoadError(
+                    exc.reason,
+                    source=self.name,
+                    line=base_line + rows[positions[exc.index]].start + 1,
+                    column=target.name,
+                    value=exc.value,
+                ) from None
+            if found is not None:
+                bounds[target.column] = found
+        lines = [base_line + row.start + 1 for row in rows]
+        # Rows on one line each, no blank line: the block goes as it is.
+        one_per_line = rows[-1].end == len(rows) == text.count("\n")
+        if missing or not plan.passthrough or not one_per_line:
+            return self._rebuilt(rows, text, lines, plan, writer, missing, bounds)
         return Chunk(
             data=text.encode("utf-8"),
-            rows=len(lines),
-            first_line=first,
+            rows=len(rows),
+            first_line=lines[0],
             lines=None,
             bounds=bounds,
             source_bytes=self._text.bytes,
         )
 
-    def _careful_chunk(
-        self, first: int, lines: list[str], plan: ColumnPlan, ids: IdSupply
+    def _rebuilt(
+        self,
+        rows: list[_Row],
+        text: str,
+        lines: list[int],
+        plan: ColumnPlan,
+        writer: _RowWriter,
+        missing: set[int],
+        bounds: dict[str, tuple[int, int]],
     ) -> Chunk:
-        """A batch row by row: blank lines skipped, rows that span lines, ids to draw,
-        columns dropped or added, and a precise error for a bad row."""
-        sequenced = plan.sequenced()
-        rewrite_all = not plan.passthrough
-        writer = _RowWriter(self._delimiter, self._null, plan)
-        builder = ChunkBuilder(ids.limits)
-        for line, row, text in self._parse(lines, first):
-            if not row:  # a blank line
+        """A chunk whose rows are taken one by one: blank lines, fields over several lines,
+        rows without an id (held back) or columns dropped or added."""
+        offsets = _line_offsets(text) if plan.passthrough else []
+        parts: list[str] = []
+        kept = array("q")
+        deferred: list[tuple[int, list[str | None]]] = []
+        sequenced = {index for index, _ in plan.sequenced()}
+        for i, row in enumerate(rows):
+            if i in missing:
+                fields: list[str | None] = list(writer.fields(row.values))
+                for index in sequenced:
+                    if row.values[index] in ("", self._null):
+                        fields[writer.position(index)] = None
+                deferred.append((lines[i], fields))
                 continue
-            if len(row) != len(plan.inputs):
-                self._wrong_width(row, plan, line)
-            missing = False
-            for index, target in sequenced:
-                value = row[index]
-                if value == "" or value == self._null:
-                    (drawn,) = ids.draw(target.column, 1)
-                    row[index] = str(drawn)
-                    missing = True
-                    continue
-                try:
-                    builder.note_id(target.column, int(value))
-                except ValueError as exc:
-                    reason = str(exc) if isinstance(exc, IdOutOfRange) else _NOT_AN_INTEGER
-                    raise LoadError(
-                        reason, source=self.name, line=line, column=target.name, value=value
-                    ) from None
-            builder.add(writer.write(row) if missing or rewrite_all else text, line)
-        builder.source_bytes = self._text.bytes
-        return builder.take()
+            kept.append(lines[i])
+            if plan.passthrough:
+                parts.append(text[offsets[row.start] : offsets[row.end]])
+            else:
+                parts.append(writer.row_text(writer.fields(row.values)))
+        return Chunk(
+            data="".join(parts).encode("utf-8"),
+            rows=len(kept),
+            first_line=kept[0] if kept else 0,
+            lines=kept,
+            bounds=bounds,
+            source_bytes=self._text.bytes,
+            deferred=deferred,
+        )
+
+    def row_text(self, fields: list[str]) -> str:
+        """One row in the CSV dialect that COPY reads, for a row held back."""
+        return _format_row(fields, self._delimiter)
 
     def _wrong_width(self, row: list[str], plan: ColumnPlan, line: int) -> None:
         width = len(plan.inputs)
@@ -251,37 +293,59 @@ class CsvInput:
         """The rest of the input as (line, values in input order), for loading without
         COPY. An empty field is ``None``, except for a text field that forbids NULL."""
         try:
-            while True:
-                first, lines, _ = self._take(_CHUNK_LINES)
-                if not lines:
-                    return
-                for line, row, _ in self._parse(lines, first):
-                    if not row:
-                        continue
-                    if len(row) != len(plan.inputs):
-                        self._wrong_width(row, plan, line)
+            width = len(plan.inputs)
+            for rows, _, base_line in self._parsed_blocks():
+                for row in rows:
+                    line = base_line + row.start + 1
+                    if len(row.values) != width:
+                        self._wrong_width(row.values, plan, line)
                     yield (
                         line,
                         [
-                            value if value != self._null or _empty_string(value, target) else None
-                            for value, target in zip(row, plan.targets, strict=True)
+                            None
+                            if value == self._null and not _empty_string(value, target)
+                            else value
+                            for value, target in zip(row.values, plan.targets, strict=True)
                         ],
                     )
         finally:
-            self._text.close()
+            self.close()
+
+    def close(self) -> None:
+        """Close the file that the input opened, if any."""
+        if self._text.handle is not None:
+            self._text.handle.close()
 
 
-@functools.cache
-def _field_pattern(delimiter: str, index: int) -> re.Pattern[str]:
-    """Matches field ``index`` of every line of unquoted CSV text."""
-    other = f"[^{re.escape(delimiter)}\\n]*"
-    separator = re.escape(delimiter)
-    ended = f"(?=[{separator}\\n])"  # not the empty "line" after the last newline
-    return re.compile(f"^(?:{other}{separator}){{{index}}}({other}){ended}", re.MULTILINE)
+def _offset_of_line(text: str, line: int) -> int:
+    """Where line ``line`` (0-based) of ``text`` starts."""
+    offset = 0
+    for _ in range(line):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def _line_offsets(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts, and its length at the end."""
+    offsets = [0]
+    find = text.find
+    at = find("\n")
+    while at >= 0:
+        offsets.append(at + 1)
+        at = find("\n", at + 1)
+    if offsets[-1] != len(text):
+        offsets.append(len(text))
+    return offsets
 
 
 def _empty_string(value: str, target: Target | None) -> bool:
     return value == "" and target is not None and keeps_empty_strings(target.field)
+
+
+def _format_row(fields: list[str], delimiter: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(fields)
+    return buffer.getvalue()
 
 
 class _RowWriter:
@@ -292,14 +356,29 @@ class _RowWriter:
         self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator="\n")
         self._null = null
         self._keep = [t is not None for t in plan.targets]
+        self._positions: dict[int, int] = {}
+        position = 0
+        for index, keep in enumerate(self._keep):
+            if keep:
+                self._positions[index] = position
+                position += 1
         self._defaults = plan.defaults
 
-    def write(self, row: list[str]) -> str:
+    def position(self, index: int) -> int:
+        """Where input column ``index`` is among the fields written."""
+        return self._positions[index]
+
+    def fields(self, row: list[str]) -> list[str]:
+        """The fields written for ``row``: the kept values, then the defaults."""
         values = [value for value, keep in zip(row, self._keep, strict=True) if keep]
         for model_field, default in self._defaults:
             text = value_text(default(), model_field)
             values.append(self._null if text is None else text)
+        return values
+
+    def row_text(self, fields: list[str]) -> str:
+        """``fields`` as one CSV row."""
         self._buffer.seek(0)
         self._buffer.truncate()
-        self._writer.writerow(values)
+        self._writer.writerow(fields)
         return self._buffer.getvalue()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
+from ._chunks import BadId, Chunk, ChunkBuilder, IdLimits
 from ._plan import ColumnPlan, Target, encode_text
+from ._records import TextFormat, text_row
 from .errors import LoadError
 
 __all__ = ["FrameInput"]
@@ -19,15 +20,13 @@ __all__ = ["FrameInput"]
 _BLOCK_ROWS = 20_000
 
 
-class FrameInput:
+class FrameInput(TextFormat):
     """A DataFrame; its index is left out unless ``index`` is true.
 
     Args:
         frame: The DataFrame.
         index: Load the index too, as columns named after its levels.
     """
-
-    copy_format = "text"
 
     def __init__(self, frame: Any, *, index: bool = False, name: str = "<DataFrame>") -> None:
         self.name = name
@@ -72,62 +71,51 @@ class FrameInput:
         target: Target,
         first_row: int,
         builder: ChunkBuilder,
-        ids: IdSupply,
-    ) -> list[str]:
-        texts = []
+    ) -> list[str | None]:
+        texts: list[str | None] = []
         for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
             if absent:
-                (drawn,) = ids.draw(target.column, 1)
-                texts.append(str(drawn))
+                texts.append(None)  # drawn from the sequence once every id is reserved
                 continue
             try:
-                number = int(value)
-                if number != value:
-                    raise ValueError
-                builder.note_id(target.column, number)
-            except (TypeError, ValueError) as exc:
-                reason = (
-                    str(exc) if isinstance(exc, IdOutOfRange) else "an id that is not an integer"
-                )
+                texts.append(str(builder.note_id(target.column, value)))
+            except BadId as exc:
                 raise LoadError(
-                    reason,
+                    exc.reason,
                     source=self.name,
                     line=first_row + offset,
                     column=target.name,
                     value=value,
                 ) from None
-            texts.append(str(number))
         return texts
 
-    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+    def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """The frame's rows as COPY chunks, a block of rows at a time."""
         frame = self._frame
         targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
         for start in range(0, len(frame), _BLOCK_ROWS):
             block = frame.iloc[start : start + _BLOCK_ROWS]
-            builder = ChunkBuilder(ids.limits)
+            builder = ChunkBuilder(limits)
             first_row = start + 1
-            columns = []
+            columns: list[list[str | None]] = []
             for index, target in targets:
                 series = block.iloc[:, index]
                 values, missing = series.tolist(), series.isna().tolist()
                 if target.sequenced:
-                    columns.append(self._id_text(values, missing, target, first_row, builder, ids))
+                    columns.append(self._id_text(values, missing, target, first_row, builder))
                 else:
-                    columns.append(self._column_text(values, missing, target, first_row))
+                    columns.append(self._column_text(values, missing, target, first_row))  # type: ignore[arg-type]
             rows = len(block)
             for model_field, default in plan.defaults:
                 target = Target(model_field.name, model_field)
                 columns.append([encode_text(default(), target) for _ in range(rows)])
-            text = "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
-            yield Chunk(
-                data=text.encode("utf-8"),
-                rows=rows,
-                first_line=first_row,
-                lines=None,
-                bounds=builder.bounds,
-                source_bytes=0,
-            )
+            for offset, row in enumerate(zip(*columns, strict=True)):
+                fields = list(row)
+                if None in fields:
+                    builder.defer(first_row + offset, fields)
+                else:
+                    builder.add(text_row(fields), first_row + offset)  # type: ignore[arg-type]
+            yield builder.take()
 
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:
         """The rows as (row number, values), missing values as ``None``."""

@@ -11,12 +11,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ._chunks import Chunk, ChunkBuilder, IdOutOfRange, IdSupply
+from ._chunks import BadId, Chunk, ChunkBuilder, IdLimits
 from ._plan import ColumnPlan, Target, encode_text, keeps_empty_strings
 from ._text import Source, SourceText, source_name, source_size
 from .errors import LoadError
 
-__all__ = ["DatasetInput", "JsonInput", "RecordEncoder"]
+__all__ = ["DatasetInput", "JsonInput", "RecordEncoder", "TextFormat", "text_row"]
 
 MISSING: Any = object()
 """A value the row does not have at all (a key absent from a JSON object)."""
@@ -46,16 +46,11 @@ class RecordEncoder:
         if value is None or value is MISSING or value == "":
             return None
         try:
-            number = int(value)
-            if isinstance(value, float | str) and number != float(value):
-                raise ValueError
-            builder.note_id(target.column, number)
-        except (TypeError, ValueError) as exc:
-            reason = str(exc) if isinstance(exc, IdOutOfRange) else "an id that is not an integer"
+            return str(builder.note_id(target.column, value))
+        except BadId as exc:
             raise LoadError(
-                reason, source=self._source, line=line, column=target.name, value=value
+                exc.reason, source=self._source, line=line, column=target.name, value=value
             ) from None
-        return str(number)
 
     def _value(self, value: Any, target: Target, line: int) -> str:
         if value is MISSING:
@@ -78,25 +73,24 @@ class RecordEncoder:
             ) from None
 
     def chunks(
-        self, records: Iterator[Record], ids: IdSupply, progress_bytes: Callable[[], int]
+        self, records: Iterator[Record], limits: IdLimits, progress_bytes: Callable[[], int]
     ) -> Iterator[Chunk]:
-        """Encode ``records`` into chunks; rows without an id get one from ``ids``."""
-        builder = ChunkBuilder(ids.limits)
+        """Encode ``records`` into chunks; rows without an id are held back."""
+        builder = ChunkBuilder(limits)
         defaults = self._plan.defaults
         for line, values in records:
-            parts = []
+            parts: list[str | None] = []
             for index, target in self._targets:
                 if target.sequenced:
-                    text = self._id(values[index], target, line, builder)
-                    if text is None:
-                        (drawn,) = ids.draw(target.column, 1)
-                        text = str(drawn)
-                    parts.append(text)
+                    parts.append(self._id(values[index], target, line, builder))
                 else:
                     parts.append(self._value(values[index], target, line))
             for model_field, default in defaults:
                 parts.append(self._value(default(), Target(model_field.name, model_field), line))
-            builder.add("\t".join(parts) + "\n", line)
+            if None in parts:
+                builder.defer(line, parts)
+            else:
+                builder.add(text_row(parts), line)  # type: ignore[arg-type]
             if builder.full:
                 builder.source_bytes = progress_bytes()
                 yield builder.take()
@@ -105,18 +99,31 @@ class RecordEncoder:
             yield builder.take()
 
 
+def text_row(fields: list[str]) -> str:
+    """One row of COPY's text format from its encoded fields."""
+    return "\t".join(fields) + "\n"
+
+
+class TextFormat:
+    """The inputs that COPY reads in its text format: how a held-back row is written."""
+
+    copy_format = "text"
+
+    def row_text(self, fields: list[str]) -> str:
+        """One row of COPY's text format, for a row held back."""
+        return text_row(fields)
+
+
 _WINDOW = 1 << 16
 
 
-class JsonInput:
+class JsonInput(TextFormat):
     """A JSON array of objects, or JSON Lines (one object per line), read as a stream.
 
     Args:
         source: A path, a text or binary file object, or an iterable of lines.
         encoding: The encoding of bytes read.
     """
-
-    copy_format = "text"
 
     def __init__(self, source: Source, *, encoding: str = "utf-8") -> None:
         self.name = source_name(source, "<json>")
@@ -263,16 +270,14 @@ class JsonInput:
         finally:
             self._text.close()
 
-    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+    def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Read the objects as COPY chunks."""
         encoder = RecordEncoder(plan, self.name)
-        return encoder.chunks(self.records(plan), ids, lambda: self._text.bytes)
+        return encoder.chunks(self.records(plan), limits, lambda: self._lines.bytes)
 
 
-class DatasetInput:
+class DatasetInput(TextFormat):
     """A tablib ``Dataset``: its headers name the columns; row N is line N + 1."""
-
-    copy_format = "text"
 
     def __init__(self, dataset: Any, *, name: str = "<Dataset>") -> None:
         self.name = name
@@ -294,7 +299,7 @@ class DatasetInput:
         """Every row, with its line (the headers being line 1)."""
         yield from enumerate(self._dataset, start=2)
 
-    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]:
+    def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Encode the rows as COPY chunks; a string for a JSON field is JSON text."""
         encoder = RecordEncoder(plan, self.name, json_strings=True)
-        return encoder.chunks(self.records(plan), ids, lambda: 0)
+        return encoder.chunks(self.records(plan), limits, lambda: 0)

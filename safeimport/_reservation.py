@@ -5,23 +5,22 @@ that draws one of their ids from the sequence collides with them as soon as they
 written. So before each chunk goes to COPY, the sequences are raised past the ids it holds.
 ``setval`` is not transactional: it takes effect at once for every session, and it must
 run while the load's own connection is busy with COPY, hence a second connection. Rows
-that come without an id get one drawn from the sequence here too.
+that come without an id are held back until every id of the input is covered, then get
+theirs drawn from the sequence (past all of them).
 """
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
 from types import TracebackType
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .sequences import SequenceState, raise_past, value_limits
+from .sequences import _next_free as next_free
 
 __all__ = ["Reservation"]
-
-_POOL = 1000
-
 
 class Reservation:
     """Raises the sequences behind a load's columns ahead of the ids it writes.
@@ -29,8 +28,7 @@ class Reservation:
     Args:
         alias: The database of the load.
         states: The audited sequence behind each sequence-backed table column.
-        enabled: ``False`` (a dry run) changes no sequence; ids that rows lack are then
-            drawn anyway, on the side connection, which costs at most a gap.
+        enabled: ``False`` (a dry run) changes no sequence, not even to draw ids.
 
     Use it as a context manager, inside the thread that reads the input: the side
     connection is opened on first use and closed on exit.
@@ -43,8 +41,7 @@ class Reservation:
         self._states = states
         self._enabled = enabled
         self._reserved: dict[str, int] = {}
-        self._pools: dict[str, deque[int]] = {}
-        self._drawn: dict[str, int] = {}
+        self._simulated: dict[str, int] = {}
         self._side: BaseDatabaseWrapper | None = None
 
     @property
@@ -78,26 +75,33 @@ class Reservation:
         if edges and self._enabled:
             raise_past(self._connection(), edges)
 
-    def draw(self, column: str, count: int) -> list[int]:
-        """``count`` new values from the sequence behind ``column``.
+    def draw(self, connection: BaseDatabaseWrapper, column: str, count: int) -> array[int]:
+        """``count`` new values from the sequence behind ``column``, for rows that lack one.
 
-        Values are drawn in growing batches (1, 2, 4, ... up to a thousand) and handed out
-        from that pool, so a load with a few rows lacking ids wastes none, and one with
-        many makes few round trips. Values left over at the end are a gap in the sequence,
-        as with any rolled-back insert.
+        Call it once every id of the input is covered, so that the values drawn are past
+        them all. In a dry run no sequence is touched: the values are worked out from the
+        sequence's next value and the ids covered.
         """
-        pool = self._pools.setdefault(column, deque())
-        if len(pool) < count:
-            batch = min(_POOL, max(1, self._drawn.get(column, 0)))
-            state = self._states[column]
-            with self._connection().cursor() as cursor:
+        state = self._states[column]
+        if self._enabled:
+            with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT nextval(%s::int8::oid::regclass) FROM generate_series(1, %s)",
-                    [state.oid, max(count - len(pool), batch)],
+                    [state.oid, count],
                 )
-                pool.extend(value for (value,) in cursor.fetchall())
-        self._drawn[column] = self._drawn.get(column, 0) + count
-        return [pool.popleft() for _ in range(count)]
+                values = array("q")
+                while rows := cursor.fetchmany(10_000):
+                    values.extend(value for (value,) in rows)
+                return values
+        first = self._simulated.get(column)
+        if first is None:
+            first = state.next_value if state.next_value is not None else state.start
+            edge = self._reserved.get(column)
+            if edge is not None:
+                past = next_free(state.start, state.increment, edge)
+                first = min(first, past) if state.descending else max(first, past)
+        self._simulated[column] = first + count * state.increment
+        return array("q", range(first, first + count * state.increment, state.increment))
 
     def __enter__(self) -> Reservation:
         return self

@@ -16,7 +16,7 @@ from typing import IO, cast
 
 from .errors import LoadError
 
-__all__ = ["Source", "SourceText", "source_name", "source_size"]
+__all__ = ["Source", "SourceLines", "TextBlocks", "open_source", "source_name", "source_size"]
 
 Source = str | Path | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
 
@@ -104,62 +104,117 @@ class SourceText:
                 rest = block[cut:]
                 yield block[:cut]
         else:
-            lines = cast("Iterator[bytes] | Iterator[str]", iter(source))
-            while batch := list(itertools.islice(lines, _LINES_PER_BLOCK)):
-                yield _joined(cast("list[bytes] | list[str]", batch))
+            text = raw
+            self.bytes += len(text)
+        if self.number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        if "\x00" in text:
+            at = text.index("\x00")
+            raise LoadError(
+                "a NUL byte, which PostgreSQL text cannot hold",
+                source=self._name,
+                line=self.number,
+                value=text[max(0, at - 20) : at + 1],
+            )
+        if not text.endswith("\n"):  # the last line of a file, or lines given without ends
+            text += "\n"
+        if self._keep:
+            self.kept.append(text)
+        return text
 
-    def _blocks(self) -> Iterator[list[str]]:
-        for raw in self._raw_blocks():
-            first_line = self.lines_read + 1
-            if isinstance(raw, bytes):
-                self.bytes += len(raw)
-                try:
-                    text: str = self._decode(raw)[0]
-                except UnicodeDecodeError as exc:
-                    line = first_line + raw.count(b"\n", 0, exc.start)
-                    start = raw.rfind(b"\n", 0, exc.start) + 1
-                    raise LoadError(
-                        f"bytes that are not valid {exc.encoding}",
-                        source=self._name,
-                        line=line,
-                        value=raw[max(start, exc.start - 16) : exc.end + 8],
-                    ) from None
-            else:
-                text = raw
-                self.bytes += len(text.encode(self._encoding, "replace"))
-            if self._first:
-                self._first = False
-                if text.startswith("\ufeff"):
-                    text = text[1:]
-            if "\x00" in text:
-                at = text.index("\x00")
-                start = text.rfind("\n", 0, at) + 1
+
+BLOCK_CHARS = 1 << 20
+
+
+def _pieces(source: Source) -> tuple[Iterator[bytes | str], IO[Any] | None]:
+    """The source in pieces: blocks read from a file, or its lines each with an ending."""
+    if isinstance(source, str | Path):
+        handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 (closed by the caller)
+        return iter(lambda: handle.read(BLOCK_CHARS), b""), handle
+    read = getattr(source, "read", None)
+    if callable(read):
+        return iter(lambda: read(BLOCK_CHARS), cast("IO[Any]", source).read(0)), None
+    return (_with_ending(line) for line in cast("Iterable[bytes | str]", source)), None
+
+
+def _with_ending(line: bytes | str) -> bytes | str:
+    if isinstance(line, bytes):
+        return line if line.endswith(b"\n") else line + b"\n"
+    return line if line.endswith("\n") else line + "\n"
+
+
+class TextBlocks:
+    """An input's text in blocks of whole lines (about a megabyte each), decoded and checked.
+
+    Iterating yields the blocks; ``line`` is then the number of lines before the block just
+    yielded, and ``bytes`` how much of the source was read. Bytes that are not in the
+    encoding and NUL bytes raise ``LoadError`` naming their line; a byte-order mark at the
+    start is dropped. Decoding and checking run over whole blocks, at C speed.
+    """
+
+    def __init__(self, source: Source, encoding: str, name: str) -> None:
+        self._pieces, self.handle = _pieces(source)
+        self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._name = name
+        self.line = 0
+        self.bytes = 0
+        self._next_line = 0  # lines handed out so far
+        self._pending_lines = 0  # whole lines decoded and not handed out yet
+        self._started = False
+
+    def __iter__(self) -> Iterator[str]:
+        parts: list[str] = []
+        size = 0
+        for piece in self._pieces:
+            text = self._decode(piece)
+            parts.append(text)
+            size += len(text)
+            self._pending_lines += text.count("\n")
+            if size < BLOCK_CHARS:
+                continue
+            joined = "".join(parts)
+            cut = joined.rfind("\n") + 1
+            if cut == 0:
+                parts = [joined]
+                continue
+            parts, size = [joined[cut:]], len(joined) - cut
+            self._pending_lines = 0
+            yield self._hand_out(joined[:cut])
+        tail = "".join(parts) + self._decode(b"", final=True)
+        if tail:
+            yield self._hand_out(tail if tail.endswith("\n") else tail + "\n")
+
+    def _hand_out(self, block: str) -> str:
+        self.line = self._next_line
+        self._next_line += block.count("\n")
+        if "\x00" in block:
+            at = block.index("\x00")
+            raise LoadError(
+                "a NUL byte, which PostgreSQL text cannot hold",
+                source=self._name,
+                line=self.line + block.count("\n", 0, at) + 1,
+                value=block[max(0, at - 20) : at + 1],
+            )
+        return block
+
+    def _decode(self, piece: bytes | str, *, final: bool = False) -> str:
+        """Decode one piece of the source."""
+        if isinstance(piece, str):
+            text = piece
+            self.bytes += len(piece)
+        else:
+            self.bytes += len(piece)
+            try:
+                text = self._decoder.decode(piece, final)
+            except UnicodeDecodeError as exc:
+                line = self._next_line + self._pending_lines + piece.count(b"\n", 0, exc.start)
                 raise LoadError(
-                    "a NUL byte, which PostgreSQL text cannot hold",
+                    f"bytes that are not valid {exc.encoding}",
                     source=self._name,
-                    line=first_line + text.count("\n", 0, at),
-                    value=text[max(start, at - 20) : at + 1],
-                )
-            if not text.endswith("\n"):
-                text += "\n"
-            lines = text.splitlines(keepends=True)
-            if len(lines) != text.count("\n"):  # a lone \r or another line break inside a line
-                lines = _split_on_newlines(text)
-            self.lines_read += len(lines)
-            if self._keep:
-                self.buffer.extend(lines)
-            yield lines
-
-
-def _split_on_newlines(text: str) -> list[str]:
-    """Split after each ``\\n`` only (``str.splitlines`` also splits on ``\\r``, form
-    feeds and other breaks that CSV fields may hold)."""
-    parts = text.split("\n")
-    return [part + "\n" for part in parts[:-1]]
-
-
-def _joined(lines: list[bytes] | list[str]) -> bytes | str:
-    """Lines given one by one, each ended by a newline, as one block."""
-    if isinstance(lines[0], bytes):
-        return b"".join(x if x.endswith(b"\n") else x + b"\n" for x in lines)
-    return "".join(x if x.endswith("\n") else x + "\n" for x in lines)
+                    line=line + 1,
+                    value=piece[max(0, exc.start - 16) : exc.end + 8],
+                ) from None
+        if not self._started and text:
+            self._started = True
+            text = text.removeprefix("\ufeff")
+        return text

@@ -10,9 +10,11 @@ How a load runs, on PostgreSQL:
    chunks of about a megabyte. Before a chunk goes out, the sequences are raised past the
    ids it holds, on a second connection (reserve first: a concurrent ``create()`` draws its
    id past every id the load writes, so it never collides with them). Rows without an id
-   get one drawn from the sequence.
+   are held back in a temporary file.
 4. The chunks go to one ``COPY ... FROM STDIN`` on the caller's connection, while the thread
-   reads the next ones, so the load runs at the pace of PostgreSQL.
+   reads the next ones, so the load runs at the pace of PostgreSQL. Then the held-back rows
+   get ids drawn from the sequence, which is past every id of the input by now, and go to
+   a second COPY.
 5. Deferred foreign keys are checked, the sequences are synced once more (exact next
    value, never lowered) and the load's transaction (or the caller's savepoint) ends.
 
@@ -40,11 +42,12 @@ from django.db import Error as DjangoDatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
-from ._chunks import Chunk, IdSupply, Positions
+from ._chunks import Chunk, IdLimits, Positions
 from ._copy import copy_from_chunks, copy_position, copy_statement
 from ._csv_input import CsvInput
 from ._db import compose, compose_django, driver_error, is_postgresql, real_name
 from ._frame_input import FrameInput
+from ._held_back import HeldBack
 from ._pipeline import in_thread
 from ._plan import ColumnPlan, ColumnsArg, plan_columns
 from ._progress import LoadProgress
@@ -117,7 +120,9 @@ class _Input(Protocol):
 
     def columns(self) -> tuple[list[str], int | None]: ...
 
-    def chunks(self, plan: ColumnPlan, ids: IdSupply) -> Iterator[Chunk]: ...
+    def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]: ...
+
+    def row_text(self, fields: list[str]) -> str: ...
 
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, Sequence[Any]]]: ...
 
@@ -218,23 +223,42 @@ class _Load:
             options.progress, total_bytes=self.data.total_bytes, description=self.label
         )
 
+        reservation = Reservation(self.alias, reserve, enabled=not options.dry_run)
+        held = HeldBack()
+
         def produce() -> Generator[Chunk, None, None]:
-            with Reservation(self.alias, reserve, enabled=not options.dry_run) as reservation:
-                for chunk in self.data.chunks(plan, reservation):
+            with reservation:
+                for chunk in self.data.chunks(plan, reservation.limits):
                     reservation.cover(chunk.bounds)
                     yield chunk
 
         def send(chunks: Iterator[Chunk]) -> Iterator[bytes]:
             for chunk in chunks:
                 self.positions.add(chunk)
-                progress.update(chunk.rows, chunk.source_bytes)
+                held.add(chunk.deferred)
+                progress.update(chunk.rows + len(chunk.deferred), chunk.source_bytes)
                 yield chunk.data
 
         try:
             with closing(in_thread(produce)) as chunks:
                 copied = copy_from_chunks(connection, statement, send(chunks))
+            if held.rows:
+                # Every id of the input is reserved now: ids drawn from here on are past them.
+                self.positions = Positions()
+                id_columns = {
+                    position: target.column
+                    for position, target in enumerate(plan.written)
+                    if target.sequenced
+                }
+                rows = held.chunks(
+                    id_columns,
+                    lambda column, count: reservation.draw(connection, column, count),
+                    self.data.row_text,
+                )
+                copied += copy_from_chunks(connection, statement, self._track(rows))
         finally:
             progress.close()
+            held.close()
         report = LoadReport(
             self.label,
             self.data.name,
@@ -264,6 +288,11 @@ class _Load:
             for c in after.changes
         ]
         return report
+
+    def _track(self, chunks: Iterator[Chunk]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.positions.add(chunk)
+            yield chunk.data
 
     def _sequenced_columns(self, states: Iterable[SequenceState]) -> dict[str, SequenceState]:
         """The model's columns that draw from a sequence (by Django's column name)."""
@@ -347,7 +376,9 @@ class _Load:
     ) -> tuple[int, int]:
         """Move the staged rows into the table; return (inserted, updated)."""
         conflict = self._conflict_columns()
-        updates = [c for c in plan.columns if c not in conflict]
+        # An existing row keeps its primary key (other tables may point at it).
+        key = str(self.model._meta.pk.column)
+        updates = [c for c in plan.columns if c not in conflict and c != key]
         names: dict[str, str | list[str] | tuple[str, list[str]]] = {
             "table": str(self.model._meta.db_table),
             "staging": staging,
