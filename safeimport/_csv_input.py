@@ -1,6 +1,6 @@
 """A CSV input, read as a stream of blocks: its rows go to COPY as they are whenever they can.
 
-The input is read in blocks of whole lines (about a megabyte, see ``_text.TextBlocks``),
+The input is read in blocks of whole lines (256 KB, see ``_text.TextBlocks``),
 decoded and checked for bad bytes and NUL bytes a block at a time. Each block is parsed
 with the ``csv`` module, to count each row's values, read its ids and learn which line
 each row starts on; the block's own text is what COPY gets. A row is written anew only when
@@ -33,13 +33,21 @@ __all__ = ["CsvInput"]
 _MAX_RECORD_CHARS = 64 << 20
 
 
-class _Row:
-    """A parsed row and the block lines it spans."""
+class _Rows:
+    """The parsed rows of a block and the block lines each spans (0-based, end excluded).
 
-    __slots__ = ("end", "start", "values")
+    ``spans`` is ``None`` when row i is line i, as in most files: then the block's text
+    is exactly its rows.
+    """
 
-    def __init__(self, values: list[str], start: int, end: int) -> None:
-        self.values, self.start, self.end = values, start, end
+    __slots__ = ("spans", "values")
+
+    def __init__(self, values: list[list[str]], spans: list[tuple[int, int]] | None) -> None:
+        self.values, self.spans = values, spans
+
+    def start(self, index: int) -> int:
+        """The block line on which row ``index`` starts."""
+        return index if self.spans is None else self.spans[index][0]
 
 
 class CsvInput:
@@ -95,7 +103,7 @@ class CsvInput:
         for block in self._blocks:
             reader = self._reader(block)
             try:
-                header = next(reader, None)
+                header = next((row for row in reader if row), None)
             except csv.Error as exc:
                 raise LoadError(f"malformed CSV: {exc}", source=self.name, line=1) from None
             if header:
@@ -104,7 +112,7 @@ class CsvInput:
                 return [name.strip() for name in header], used
         raise LoadError("the file is empty: no header", source=self.name, line=1)
 
-    def _parsed_blocks(self) -> Iterator[tuple[list[_Row], str, int]]:
+    def _parsed_blocks(self) -> Iterator[tuple[_Rows, str, int]]:
         """Each block's rows (blank lines left out), its text and the line before it.
 
         A block that ends inside a quoted field (a field over several lines) is carried
@@ -120,7 +128,8 @@ class CsvInput:
             rows, done = self._parse(text, carry_line, final=False)
             yield rows, text[:done], carry_line
             pending = [text[done:]] if done < len(text) else []
-            carry_line += text.count("\n", 0, done)
+            if pending:
+                carry_line += text.count("\n", 0, done)
             if len(pending and pending[0]) > _MAX_RECORD_CHARS:
                 raise LoadError(
                     "malformed CSV: a quoted field that does not end",
@@ -132,16 +141,31 @@ class CsvInput:
             rows, _ = self._parse(text, carry_line, final=True)
             yield rows, text, carry_line
 
-    def _parse(self, text: str, base_line: int, *, final: bool) -> tuple[list[_Row], int]:
+    def _parse(self, text: str, base_line: int, *, final: bool) -> tuple[_Rows, int]:
         """The whole rows of ``text`` and the offset where they end."""
         reader = self._reader(text)
-        rows: list[_Row] = []
+        try:
+            values = list(reader)
+        except csv.Error:
+            values = None
+        if values is not None and reader.line_num == len(values) and [] not in values:
+            return _Rows(values, None), len(text)
+        return self._parse_row_by_row(text, base_line, final=final)
+
+    def _parse_row_by_row(self, text: str, base_line: int, *, final: bool) -> tuple[_Rows, int]:
+        """:meth:`_parse` for a block with blank lines, fields over several lines, or an
+        error."""
+        reader = self._reader(text)
+        values: list[list[str]] = []
+        spans: list[tuple[int, int]] = []
+        rows = _Rows(values, spans)
         start = 0
         try:
-            for values in reader:
+            for row in reader:
                 end = reader.line_num
-                if values:
-                    rows.append(_Row(values, start, end))
+                if row:
+                    values.append(row)
+                    spans.append((start, end))
                 start = end
         except csv.Error as exc:
             unfinished = str(exc) == "unexpected end of data"
@@ -174,14 +198,14 @@ class CsvInput:
         try:
             writer = _RowWriter(self._delimiter, self._null, plan)
             for rows, text, base_line in self._parsed_blocks():
-                if rows:
+                if rows.values:
                     yield self._chunk(rows, text, base_line, plan, limits, writer)
         finally:
             self.close()
 
     def _chunk(
         self,
-        rows: list[_Row],
+        rows: _Rows,
         text: str,
         base_line: int,
         plan: ColumnPlan,
@@ -189,13 +213,13 @@ class CsvInput:
         writer: _RowWriter,
     ) -> Chunk:
         width = len(plan.inputs)
-        for row in rows:
-            if len(row.values) != width:
-                self._wrong_width(row.values, plan, base_line + row.start + 1)
+        if set(map(len, rows.values)) != {width}:
+            at = next(i for i, row in enumerate(rows.values) if len(row) != width)
+            self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
         bounds: dict[str, tuple[int, int]] = {}
         missing: set[int] = set()
         for index, target in plan.sequenced():
-            values = [row.values[index] for row in rows]
+            values = [row[index] for row in rows.values]
             positions = range(len(values))
             if "" in values or self._null in values:
                 absent = {i for i, value in enumerate(values) if value in ("", self._null)}
@@ -208,21 +232,19 @@ class CsvInput:
                 raise LoadError(
                     exc.reason,
                     source=self.name,
-                    line=base_line + rows[positions[exc.index]].start + 1,
+                    line=base_line + rows.start(positions[exc.index]) + 1,
                     column=target.name,
                     value=exc.value,
                 ) from None
             if found is not None:
                 bounds[target.column] = found
-        lines = [base_line + row.start + 1 for row in rows]
-        # Rows on one line each, no blank line: the block goes as it is.
-        one_per_line = rows[-1].end == len(rows) == text.count("\n")
-        if missing or not plan.passthrough or not one_per_line:
-            return self._rebuilt(rows, text, lines, plan, writer, missing, bounds)
+        if missing or not plan.passthrough or rows.spans is not None:
+            return self._rebuilt(rows, text, base_line, plan, writer, missing, bounds)
+        # Rows on one line each, no blank line, nothing to change: the block goes as it is.
         return Chunk(
             data=text.encode("utf-8"),
-            rows=len(rows),
-            first_line=lines[0],
+            rows=len(rows.values),
+            first_line=base_line + 1,
             lines=None,
             bounds=bounds,
             source_bytes=self._text.bytes,
@@ -230,9 +252,9 @@ class CsvInput:
 
     def _rebuilt(
         self,
-        rows: list[_Row],
+        rows: _Rows,
         text: str,
-        lines: list[int],
+        base_line: int,
         plan: ColumnPlan,
         writer: _RowWriter,
         missing: set[int],
@@ -245,19 +267,21 @@ class CsvInput:
         kept = array("q")
         deferred: list[tuple[int, list[str | None]]] = []
         sequenced = {index for index, _ in plan.sequenced()}
-        for i, row in enumerate(rows):
+        spans = rows.spans or [(i, i + 1) for i in range(len(rows.values))]
+        for i, (row, (start, end)) in enumerate(zip(rows.values, spans, strict=True)):
+            line = base_line + start + 1
             if i in missing:
-                fields: list[str | None] = list(writer.fields(row.values))
+                fields: list[str | None] = list(writer.fields(row))
                 for index in sequenced:
-                    if row.values[index] in ("", self._null):
+                    if row[index] in ("", self._null):
                         fields[writer.position(index)] = None
-                deferred.append((lines[i], fields))
+                deferred.append((line, fields))
                 continue
-            kept.append(lines[i])
+            kept.append(line)
             if plan.passthrough:
-                parts.append(text[offsets[row.start] : offsets[row.end]])
+                parts.append(text[offsets[start] : offsets[end]])
             else:
-                parts.append(writer.row_text(writer.fields(row.values)))
+                parts.append(writer.row_text(writer.fields(row)))
         return Chunk(
             data="".join(parts).encode("utf-8"),
             rows=len(kept),
@@ -295,17 +319,15 @@ class CsvInput:
         try:
             width = len(plan.inputs)
             for rows, _, base_line in self._parsed_blocks():
-                for row in rows:
-                    line = base_line + row.start + 1
-                    if len(row.values) != width:
-                        self._wrong_width(row.values, plan, line)
+                for i, row in enumerate(rows.values):
+                    line = base_line + rows.start(i) + 1
+                    if len(row) != width:
+                        self._wrong_width(row, plan, line)
                     yield (
                         line,
                         [
-                            None
-                            if value == self._null and not _empty_string(value, target)
-                            else value
-                            for value, target in zip(row.values, plan.targets, strict=True)
+                            None if value == self._null and not _empty_string(value, target) else value
+                            for value, target in zip(row, plan.targets, strict=True)
                         ],
                     )
         finally:

@@ -30,8 +30,9 @@ class Reservation:
         states: The audited sequence behind each sequence-backed table column.
         enabled: ``False`` (a dry run) changes no sequence, not even to draw ids.
 
-    Use it as a context manager, inside the thread that reads the input: the side
-    connection is opened on first use and closed on exit.
+    Use it as a context manager, in the thread that covers the chunks (the thread that
+    reads the input): the side connection is opened on first use and closed on exit.
+    :meth:`draw` runs after that, on the load's own connection.
     """
 
     def __init__(

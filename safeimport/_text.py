@@ -123,7 +123,7 @@ class SourceText:
         return text
 
 
-BLOCK_CHARS = 1 << 20
+BLOCK_CHARS = 1 << 18
 
 
 def _pieces(source: Source) -> tuple[Iterator[bytes | str], IO[Any] | None]:
@@ -144,7 +144,7 @@ def _with_ending(line: bytes | str) -> bytes | str:
 
 
 class TextBlocks:
-    """An input's text in blocks of whole lines (about a megabyte each), decoded and checked.
+    """An input's text in blocks of whole lines (256 KB each), decoded and checked.
 
     Iterating yields the blocks; ``line`` is then the number of lines before the block just
     yielded, and ``bytes`` how much of the source was read. Bytes that are not in the

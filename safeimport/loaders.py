@@ -7,7 +7,7 @@ How a load runs, on PostgreSQL:
 2. The input's column names are matched to the model's fields; an unknown or missing
    column is an error before any row is read.
 3. A thread reads the input (checking bytes, counting values, reading ids) and cuts it into
-   chunks of about a megabyte. Before a chunk goes out, the sequences are raised past the
+   chunks (256 KB of CSV, a megabyte of other inputs). Before a chunk goes out, the sequences are raised past the
    ids it holds, on a second connection (reserve first: a concurrent ``create()`` draws its
    id past every id the load writes, so it never collides with them). Rows without an id
    are held back in a temporary file.
