@@ -10,10 +10,10 @@ its own, created and dropped here); psql connects to the same database. The meth
 turns, ``--repeat`` times, and the report gives each one's median:
 
 - ``psql \\copy``: the reference, as a user types it;
-- ``load_csv``: safeimport's default path (COPY straight into the table, the sequence
-  raised past each chunk's ids before the chunk is sent);
-- ``load_csv staged``: the path through a temporary staging table (COPY into it, reserve
-  the ids, then ``INSERT ... SELECT``), which ``on_conflict="skip"`` takes.
+- ``load_csv``: safeimport's load (COPY into a temporary staging table, one reservation
+  of the sequence past every staged id, then ``INSERT ... SELECT`` into the table);
+- ``load_csv skip``: the same with ``on_conflict="skip"`` (``INSERT ... ON CONFLICT DO
+  NOTHING``).
 
 Peak memory is the process's own (``VmHWM``), for ``load_csv`` at each ``--rss-rows`` size:
 flat memory means the same peak at 100,000 and at 1,000,000 rows.
@@ -34,12 +34,8 @@ from typing import Any
 import django
 
 ROOT = Path(__file__).resolve().parent.parent
-METHODS = ("psql", "load_csv", "load_csv_staged")
-LABELS = {
-    "psql": "psql \\copy",
-    "load_csv": "load_csv",
-    "load_csv_staged": "load_csv staged (temp table + INSERT ... SELECT)",
-}
+METHODS = ("psql", "load_csv", "load_csv_skip")
+LABELS = {"psql": "psql \\copy", "load_csv": "load_csv", "load_csv_skip": "load_csv skip"}
 
 
 def child(method: str, rows: int) -> dict[str, Any]:
@@ -60,7 +56,7 @@ def child(method: str, rows: int) -> dict[str, Any]:
     if method == "psql":
         extra = psql_copy(model, path)
     else:
-        on_conflict = "skip" if method == "load_csv_staged" else "error"
+        on_conflict = "skip" if method == "load_csv_skip" else "error"
         report = load_csv(model, path, on_conflict=on_conflict)
         extra = {"rows_written": report.rows_written}
     seconds = time.perf_counter() - started
@@ -133,12 +129,12 @@ def main(argv: list[str]) -> None:
           f"{django.get_version()}; {driver}; {os.cpu_count()} CPUs")
     print(f"{args.rows:,} rows, 6 columns; median of {args.repeat} runs, methods taking turns")
     reference = statistics.median(times["psql"])
-    print(f"{'method':<50} {'seconds':>8} {'rows/s':>10} {'/ psql':>7}   runs")
+    print(f"{'method':<15} {'seconds':>8} {'rows/s':>10} {'/ psql':>7}   runs")
     for method in METHODS:
         median = statistics.median(times[method])
         runs = " ".join(f"{seconds:.2f}" for seconds in times[method])
         print(
-            f"{LABELS[method]:<50} {median:>8.2f} {args.rows / median:>10,.0f} "
+            f"{LABELS[method]:<15} {median:>8.2f} {args.rows / median:>10,.0f} "
             f"{median / reference:>7.2f}   {runs}"
         )
     for rows, peak in peaks.items():

@@ -2,8 +2,7 @@
 
 An input (a CSV file, JSON, a DataFrame) is read into chunks of about a megabyte of COPY
 data. Each chunk carries the range of the ids it holds in every column that draws from a
-sequence, so that the sequences are raised past them before the chunk is sent, and the
-source line of each of its rows, so that an error PostgreSQL reports by COPY record number
+sequence (checked against what the sequence can hold), and the source line of each of its rows, so that an error PostgreSQL reports by COPY record number
 ("COPY t, line 5") can name the line of the file.
 """
 
@@ -21,11 +20,6 @@ CHUNK_BYTES = 1 << 20
 IdLimits = dict[str, tuple[int, int]]
 """Per sequence-backed column, the ids its sequence can hold (MINVALUE to MAXVALUE, within
 the column's type)."""
-
-Deferred = list[tuple[int, list[str | None]]]
-"""Rows held back because they lack an id: each row's source line and its fields as COPY
-reads them, ``None`` where an id is to be drawn from the sequence."""
-
 
 class BadId(ValueError):
     """An id that is not an integer, or that the sequence behind its column cannot hold."""
@@ -98,9 +92,6 @@ class Chunk:
     """Per sequence-backed column: the smallest and largest id in the chunk."""
     source_bytes: int
     """How much of the input the chunk took (for progress)."""
-    deferred: Deferred = field(default_factory=list)
-    """The chunk's rows that lack an id, held back until every id of the input is
-    reserved (see ``loaders``); not counted in ``rows``."""
 
 
 class ChunkBuilder:
@@ -122,7 +113,6 @@ class ChunkBuilder:
         self._consecutive = True
         self.bounds: dict[str, tuple[int, int]] = {}
         self.source_bytes = 0
-        self.deferred: Deferred = []
 
     def add(self, text: str, line: int) -> None:
         """Add one row's COPY text, read from ``line`` of the source."""
@@ -131,11 +121,6 @@ class ChunkBuilder:
         self._lines.append(line)
         self._parts.append(text)
         self._size += len(text)
-
-    def defer(self, line: int, fields: list[str | None]) -> None:
-        """Hold back a row that lacks an id (see :attr:`Chunk.deferred`)."""
-        self.deferred.append((line, fields))
-        self._size += sum(len(f) for f in fields if f is not None)
 
     def note_id(self, column: str, value: object) -> int:
         """Widen the id range of ``column`` to hold ``value``; return it as an int.
@@ -161,8 +146,8 @@ class ChunkBuilder:
 
     @property
     def rows(self) -> int:
-        """Rows collected so far, those held back included."""
-        return len(self._lines) + len(self.deferred)
+        """Rows collected so far."""
+        return len(self._lines)
 
     def take(self) -> Chunk:
         """The collected rows as a chunk; the builder starts afresh."""
@@ -173,7 +158,6 @@ class ChunkBuilder:
             lines=None if self._consecutive else self._lines,
             bounds=self.bounds,
             source_bytes=self.source_bytes,
-            deferred=self.deferred,
         )
         self._reset()
         return chunk

@@ -4,8 +4,8 @@ The input is read in blocks of whole lines (256 KB, see ``_text.TextBlocks``),
 decoded and checked for bad bytes and NUL bytes a block at a time. Each block is parsed
 with the ``csv`` module, to count each row's values, read its ids and learn which line
 each row starts on; the block's own text is what COPY gets. A row is written anew only when
-it must change: when columns are dropped or added (then every row is). A row without an id
-is held back (``Chunk.deferred``) until every id of the file is reserved.
+it must change: when columns are dropped or added (then every row is). An empty id is
+NULL, drawn from the sequence when the staged rows are moved into the table.
 
 An empty field is NULL, except in a text column that does not allow NULL, where it is an
 empty string (COPY's FORCE_NOT_NULL). A quoted empty field (``""``) is an empty string in a
@@ -19,7 +19,7 @@ import csv
 import functools
 import io
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ._chunks import BadId, Chunk, IdLimits, id_bounds
@@ -217,14 +217,11 @@ class CsvInput:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
         bounds: dict[str, tuple[int, int]] = {}
-        missing: set[int] = set()
         for index, target in plan.sequenced():
             values = [row[index] for row in rows.values]
-            positions = range(len(values))
+            positions: Sequence[int] = range(len(values))
             if "" in values or self._null in values:
-                absent = {i for i, value in enumerate(values) if value in ("", self._null)}
-                missing |= absent
-                positions = [i for i in positions if i not in absent]  # type: ignore[assignment]
+                positions = [i for i, value in enumerate(values) if value not in ("", self._null)]
                 values = [values[i] for i in positions]
             try:
                 found = id_bounds(values, target.column, limits)
@@ -238,8 +235,8 @@ class CsvInput:
                 ) from None
             if found is not None:
                 bounds[target.column] = found
-        if missing or not plan.passthrough or rows.spans is not None:
-            return self._rebuilt(rows, text, base_line, plan, writer, missing, bounds)
+        if not plan.passthrough or rows.spans is not None:
+            return self._rebuilt(rows, text, base_line, plan, writer, bounds)
         # Rows on one line each, no blank line, nothing to change: the block goes as it is.
         return Chunk(
             data=text.encode("utf-8"),
@@ -257,27 +254,16 @@ class CsvInput:
         base_line: int,
         plan: ColumnPlan,
         writer: _RowWriter,
-        missing: set[int],
         bounds: dict[str, tuple[int, int]],
     ) -> Chunk:
         """A chunk whose rows are taken one by one: blank lines, fields over several lines,
-        rows without an id (held back) or columns dropped or added."""
+        or columns dropped or added."""
         offsets = _line_offsets(text) if plan.passthrough else []
         parts: list[str] = []
         kept = array("q")
-        deferred: list[tuple[int, list[str | None]]] = []
-        sequenced = {index for index, _ in plan.sequenced()}
         spans = rows.spans or [(i, i + 1) for i in range(len(rows.values))]
-        for i, (row, (start, end)) in enumerate(zip(rows.values, spans, strict=True)):
-            line = base_line + start + 1
-            if i in missing:
-                fields: list[str | None] = list(writer.fields(row))
-                for index in sequenced:
-                    if row[index] in ("", self._null):
-                        fields[writer.position(index)] = None
-                deferred.append((line, fields))
-                continue
-            kept.append(line)
+        for row, (start, end) in zip(rows.values, spans, strict=True):
+            kept.append(base_line + start + 1)
             if plan.passthrough:
                 parts.append(text[offsets[start] : offsets[end]])
             else:
@@ -289,12 +275,7 @@ class CsvInput:
             lines=kept,
             bounds=bounds,
             source_bytes=self._text.bytes,
-            deferred=deferred,
         )
-
-    def row_text(self, fields: list[str]) -> str:
-        """One row in the CSV dialect that COPY reads, for a row held back."""
-        return _format_row(fields, self._delimiter)
 
     def _wrong_width(self, row: list[str], plan: ColumnPlan, line: int) -> None:
         width = len(plan.inputs)
@@ -364,12 +345,6 @@ def _empty_string(value: str, target: Target | None) -> bool:
     return value == "" and target is not None and keeps_empty_strings(target.field)
 
 
-def _format_row(fields: list[str], delimiter: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(fields)
-    return buffer.getvalue()
-
-
 class _RowWriter:
     """Writes a row anew in the input's CSV dialect, with dropped and added columns."""
 
@@ -378,17 +353,7 @@ class _RowWriter:
         self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator="\n")
         self._null = null
         self._keep = [t is not None for t in plan.targets]
-        self._positions: dict[int, int] = {}
-        position = 0
-        for index, keep in enumerate(self._keep):
-            if keep:
-                self._positions[index] = position
-                position += 1
         self._defaults = plan.defaults
-
-    def position(self, index: int) -> int:
-        """Where input column ``index`` is among the fields written."""
-        return self._positions[index]
 
     def fields(self, row: list[str]) -> list[str]:
         """The fields written for ``row``: the kept values, then the defaults."""

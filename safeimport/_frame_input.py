@@ -71,11 +71,11 @@ class FrameInput(TextFormat):
         target: Target,
         first_row: int,
         builder: ChunkBuilder,
-    ) -> list[str | None]:
-        texts: list[str | None] = []
+    ) -> list[str]:
+        texts: list[str] = []
         for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
             if absent:
-                texts.append(None)  # drawn from the sequence once every id is reserved
+                texts.append("\\N")  # drawn from the sequence when the rows are moved
                 continue
             try:
                 texts.append(str(builder.note_id(target.column, value)))
@@ -97,24 +97,20 @@ class FrameInput(TextFormat):
             block = frame.iloc[start : start + _BLOCK_ROWS]
             builder = ChunkBuilder(limits)
             first_row = start + 1
-            columns: list[list[str | None]] = []
+            columns: list[list[str]] = []
             for index, target in targets:
                 series = block.iloc[:, index]
                 values, missing = series.tolist(), series.isna().tolist()
                 if target.sequenced:
                     columns.append(self._id_text(values, missing, target, first_row, builder))
                 else:
-                    columns.append(self._column_text(values, missing, target, first_row))  # type: ignore[arg-type]
+                    columns.append(self._column_text(values, missing, target, first_row))
             rows = len(block)
             for model_field, default in plan.defaults:
                 target = Target(model_field.name, model_field)
                 columns.append([encode_text(default(), target) for _ in range(rows)])
             for offset, row in enumerate(zip(*columns, strict=True)):
-                fields = list(row)
-                if None in fields:
-                    builder.defer(first_row + offset, fields)
-                else:
-                    builder.add(text_row(fields), first_row + offset)  # type: ignore[arg-type]
+                builder.add(text_row(list(row)), first_row + offset)
             yield builder.take()
 
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:

@@ -75,22 +75,20 @@ class RecordEncoder:
     def chunks(
         self, records: Iterator[Record], limits: IdLimits, progress_bytes: Callable[[], int]
     ) -> Iterator[Chunk]:
-        """Encode ``records`` into chunks; rows without an id are held back."""
+        """Encode ``records`` into chunks; a missing id is NULL (drawn from the sequence
+        when the staged rows are moved into the table)."""
         builder = ChunkBuilder(limits)
         defaults = self._plan.defaults
         for line, values in records:
-            parts: list[str | None] = []
+            parts: list[str] = []
             for index, target in self._targets:
                 if target.sequenced:
-                    parts.append(self._id(values[index], target, line, builder))
+                    parts.append(self._id(values[index], target, line, builder) or "\\N")
                 else:
                     parts.append(self._value(values[index], target, line))
             for model_field, default in defaults:
                 parts.append(self._value(default(), Target(model_field.name, model_field), line))
-            if None in parts:
-                builder.defer(line, parts)
-            else:
-                builder.add(text_row(parts), line)  # type: ignore[arg-type]
+            builder.add(text_row(parts), line)
             if builder.full:
                 builder.source_bytes = progress_bytes()
                 yield builder.take()
@@ -105,13 +103,9 @@ def text_row(fields: list[str]) -> str:
 
 
 class TextFormat:
-    """The inputs that COPY reads in its text format: how a held-back row is written."""
+    """An input that COPY reads in its text format."""
 
     copy_format = "text"
-
-    def row_text(self, fields: list[str]) -> str:
-        """One row of COPY's text format, for a row held back."""
-        return text_row(fields)
 
 
 _WINDOW = 1 << 16

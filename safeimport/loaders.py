@@ -6,21 +6,30 @@ How a load runs, on PostgreSQL:
 1. One audit of the model's table finds the sequences behind its columns.
 2. The input's column names are matched to the model's fields; an unknown or missing
    column is an error before any row is read.
-3. A thread reads the input (checking bytes, counting values, reading ids) and cuts it into
-   chunks (256 KB of CSV, a megabyte of other inputs). Before a chunk goes out, the sequences are raised past the
-   ids it holds, on a second connection (reserve first: a concurrent ``create()`` draws its
-   id past every id the load writes, so it never collides with them). Rows without an id
-   are held back in a temporary file.
-4. The chunks go to one ``COPY ... FROM STDIN`` on the caller's connection, while the thread
-   reads the next ones, so the load runs at the pace of PostgreSQL. Then the held-back rows
-   get ids drawn from the sequence, which is past every id of the input by now, and go to
-   a second COPY.
-5. Deferred foreign keys are checked, the sequences are synced once more (exact next
+3. A thread reads the input (checking bytes, counting values, checking ids) and cuts it into
+   chunks (256 KB of CSV, a megabyte of other inputs), which go to one ``COPY ... FROM
+   STDIN`` into a temporary staging table on the caller's connection while the thread
+   reads the next ones. Nothing is in the model's table yet.
+4. Reserve first: one query reads the smallest and largest staged id of each sequence-backed
+   column, and ``reserve_sequences`` raises the sequences past them. From here on a
+   concurrent ``create()`` draws an id past every id of the input, so it never collides.
+5. One ``INSERT ... SELECT`` moves the staged rows into the table (``ON CONFLICT`` for
+   ``on_conflict="skip"`` or ``"update"``); a row without an id gets one from the
+   sequence there, past every id of the input.
+6. Deferred foreign keys are checked, the sequences are synced once more (exact next
    value, never lowered) and the load's transaction (or the caller's savepoint) ends.
 
-With ``on_conflict="skip"`` or ``"update"``, COPY writes into a temporary table and an
-``INSERT ... SELECT ... ON CONFLICT`` moves the rows. Any failure rolls the whole load back;
-a sequence raised for it stays raised (a gap, never a duplicate).
+Why a staging table rather than COPY straight into the table: the sequences must be past
+every incoming id before the first row goes in, and only a whole read of the input tells
+the largest id. Raising them chunk by chunk as COPY goes moves the application's inserts
+into the ids of the next chunk, which then collide (measured). The staging costs about a
+third more time than a bare COPY (``bench/copy_speed.py``) and buys the single reservation,
+ids for rows that lack one drawn past every id of the input, and set-based conflict
+handling.
+
+Any failure rolls the whole load back; a sequence raised for it stays raised (a gap, never
+a duplicate). A dry run reserves nothing and draws ids for rows that lack one from a
+temporary copy of the sequence, so it touches no sequence.
 
 Other databases (SQLite in a project's tests, say) get ``bulk_create`` in batches and
 Django's own sequence reset.
@@ -47,12 +56,10 @@ from ._copy import copy_from_chunks, copy_position, copy_statement
 from ._csv_input import CsvInput
 from ._db import compose, compose_django, driver_error, is_postgresql, real_name
 from ._frame_input import FrameInput
-from ._held_back import HeldBack
 from ._pipeline import in_thread
 from ._plan import ColumnPlan, ColumnsArg, plan_columns
 from ._progress import LoadProgress
 from ._records import DatasetInput, JsonInput
-from ._reservation import Reservation
 from ._text import Source
 from .errors import LoadError, SafeImportError, SequenceExhaustedError
 from .sequences import (
@@ -60,8 +67,11 @@ from .sequences import (
     SequenceChange,
     SequenceState,
     audit_tables,
+    reserve_sequences,
     sync_states,
+    value_limits,
 )
+from .sequences import _next_free as next_free
 
 __all__ = ["LoadReport", "load_csv", "load_dataframe", "load_dataset", "load_json"]
 
@@ -121,8 +131,6 @@ class _Input(Protocol):
     def columns(self) -> tuple[list[str], int | None]: ...
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]: ...
-
-    def row_text(self, fields: list[str]) -> str: ...
 
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, Sequence[Any]]]: ...
 
@@ -213,52 +221,31 @@ class _Load:
         sequenced = self._sequenced_columns(before.values())
         self._check_rights(connection, quote(table), sequenced)
         plan = self.make_plan(sequenced)
-        reserve = {t.column: sequenced[t.column] for _, t in plan.sequenced()}
-        staging = self._staging(connection, plan) if options.on_conflict != "error" else None
+        id_states = {t.column: sequenced[t.column] for _, t in plan.sequenced()}
+        limits = {column: value_limits(state) for column, state in id_states.items()}
+        staging = self._staging(connection, plan)
         options_sql = self.data.copy_options(plan) if isinstance(self.data, CsvInput) else []
         statement = copy_statement(
-            connection, staging or table, plan.columns, self.data.copy_format, options_sql
+            connection, staging, plan.columns, self.data.copy_format, options_sql
         )
         progress = LoadProgress(
             options.progress, total_bytes=self.data.total_bytes, description=self.label
         )
 
-        reservation = Reservation(self.alias, reserve, enabled=not options.dry_run)
-        held = HeldBack()
-
         def produce() -> Generator[Chunk, None, None]:
-            with reservation:
-                for chunk in self.data.chunks(plan, reservation.limits):
-                    reservation.cover(chunk.bounds)
-                    yield chunk
+            yield from self.data.chunks(plan, limits)
 
         def send(chunks: Iterator[Chunk]) -> Iterator[bytes]:
             for chunk in chunks:
                 self.positions.add(chunk)
-                held.add(chunk.deferred)
-                progress.update(chunk.rows + len(chunk.deferred), chunk.source_bytes)
+                progress.update(chunk.rows, chunk.source_bytes)
                 yield chunk.data
 
         try:
             with closing(in_thread(produce)) as chunks:
                 copied = copy_from_chunks(connection, statement, send(chunks))
-            if held.rows:
-                # Every id of the input is reserved now: ids drawn from here on are past them.
-                self.positions = Positions()
-                id_columns = {
-                    position: target.column
-                    for position, target in enumerate(plan.written)
-                    if target.sequenced
-                }
-                rows = held.chunks(
-                    id_columns,
-                    lambda column, count: reservation.draw(connection, column, count),
-                    self.data.row_text,
-                )
-                copied += copy_from_chunks(connection, statement, self._track(rows))
         finally:
             progress.close()
-            held.close()
         report = LoadReport(
             self.label,
             self.data.name,
@@ -271,11 +258,14 @@ class _Load:
                 "no rows to load (pass allow_empty=True to accept that)",
                 source=self.data.name,
             )
-        if staging is not None:
-            report.rows_written, report.rows_updated = self._merge(connection, plan, staging)
-            report.rows_skipped = copied - report.rows_written - report.rows_updated
-        else:
-            report.rows_written = copied
+        # Reserve first: the sequences go past every incoming id before any row reaches the
+        # table, so a concurrent insert never draws one of them.
+        incoming = self._incoming(connection, staging, id_states)
+        if not options.dry_run:
+            reserve_sequences(connection, tables, incoming)
+        draws = self._draws(connection, id_states, incoming)
+        report.rows_written, report.rows_updated = self._merge(connection, plan, staging, draws)
+        report.rows_skipped = copied - report.rows_written - report.rows_updated
         self._check_foreign_keys(connection, table)
         after = sync_states(connection, audit_tables(connection, tables), dry_run=options.dry_run)
         report.sequences = [
@@ -288,11 +278,6 @@ class _Load:
             for c in after.changes
         ]
         return report
-
-    def _track(self, chunks: Iterator[Chunk]) -> Iterator[bytes]:
-        for chunk in chunks:
-            self.positions.add(chunk)
-            yield chunk.data
 
     def _sequenced_columns(self, states: Iterable[SequenceState]) -> dict[str, SequenceState]:
         """The model's columns that draw from a sequence (by Django's column name)."""
@@ -346,15 +331,32 @@ class _Load:
                     **names,
                 )
             )
+        return name
+
+    def _line_of_staged(
+        self,
+        connection: BaseDatabaseWrapper,
+        staging: str,
+        where: str,
+        value: str,
+        **names: str | list[str],
+    ) -> int | None:
+        """The source line of the last staged row where ``where`` (a template over the
+        columns ``names``) matches ``value``. COPY fills the fresh staging table in input order, so a
+        row's position in ``ctid`` order is its COPY record number."""
+        with connection.cursor() as cursor:
             cursor.execute(
                 compose_django(
                     connection,
-                    "ALTER TABLE {staging} ADD COLUMN safeimport_record bigint "
-                    "GENERATED ALWAYS AS IDENTITY",
-                    staging=name,
-                )
+                    "SELECT count(*) FROM {staging} WHERE ctid <= (SELECT ctid FROM {staging} "
+                    "WHERE " + where + " ORDER BY ctid DESC LIMIT 1)",
+                    staging=staging,
+                    **names,
+                ),
+                [value],
             )
-        return name
+            record = cursor.fetchone()[0]
+        return self.positions.line_of(int(record)) if record else None
 
     def _conflict_columns(self) -> list[str]:
         names = self.options.conflict_fields or [self.model._meta.pk.name]
@@ -371,41 +373,112 @@ class _Load:
             columns.append(str(model_field.column))
         return columns
 
+    def _incoming(
+        self, connection: BaseDatabaseWrapper, staging: str, id_states: dict[str, SequenceState]
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """The smallest and largest staged id of each sequence-backed column, in one query."""
+        if not id_states:
+            return {}
+        columns = list(id_states)
+        template = ", ".join("min({}), max({})" for _ in columns)
+        names = [(real_name(column),) for column in columns for _ in range(2)]
+        statement = compose(connection, f"SELECT {template} FROM {{}}", *names, (staging,))  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            row = cursor.fetchone()
+        return {
+            (self.label, real_name(column)): (row[2 * i], row[2 * i + 1])
+            for i, column in enumerate(columns)
+            if row[2 * i] is not None
+        }
+
+    def _draws(
+        self,
+        connection: BaseDatabaseWrapper,
+        id_states: dict[str, SequenceState],
+        incoming: dict[tuple[str, str], tuple[int, int]],
+    ) -> dict[str, int]:
+        """The sequence that each sequence-backed column draws missing ids from, by OID.
+
+        In a dry run, a temporary copy of it that starts where it would stand after the
+        reservation (dropped with the rollback): a dry run touches no sequence.
+        """
+        if not self.options.dry_run:
+            return {column: state.oid for column, state in id_states.items()}
+        draws = {}
+        for column, state in id_states.items():
+            first = state.next_value if state.next_value is not None else state.start
+            bounds = incoming.get((self.label, real_name(column)))
+            if bounds is not None:
+                past = next_free(state.start, state.increment, bounds[0 if state.descending else 1])
+                first = min(first, past) if state.descending else max(first, past)
+            name = f"safeimport_dry_run_{id(self)}_{len(draws)}"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    compose(
+                        connection,
+                        "CREATE TEMPORARY SEQUENCE {} INCREMENT %s MINVALUE %s MAXVALUE %s "
+                        "START %s",
+                        (name,),
+                    ),
+                    [state.increment, state.min_value, state.max_value, first],
+                )
+                cursor.execute("SELECT %s::regclass::oid::int8", [name])
+                draws[column] = cursor.fetchone()[0]
+        return draws
+
     def _merge(
-        self, connection: BaseDatabaseWrapper, plan: ColumnPlan, staging: str
+        self, connection: BaseDatabaseWrapper, plan: ColumnPlan, staging: str, draws: dict[str, int]
     ) -> tuple[int, int]:
-        """Move the staged rows into the table; return (inserted, updated)."""
-        conflict = self._conflict_columns()
-        # An existing row keeps its primary key (other tables may point at it).
-        key = str(self.model._meta.pk.column)
-        updates = [c for c in plan.columns if c not in conflict and c != key]
+        """Move the staged rows into the table; return (inserted, updated). A row without
+        an id gets one drawn from its sequence, which is past every staged id by now."""
+        on_conflict = self.options.on_conflict
+        params: list[int] = []
+        selected = []
         names: dict[str, str | list[str] | tuple[str, list[str]]] = {
             "table": str(self.model._meta.db_table),
             "staging": staging,
             "columns": plan.columns,
-            "conflict": conflict,
         }
-        if self.options.on_conflict == "skip" or not updates:
-            action = "DO NOTHING"
-        else:
-            action = "DO UPDATE SET ({updates}) = ROW({excluded})"
-            names["updates"] = updates
-            names["excluded"] = ("EXCLUDED.", updates)
+        for index, column in enumerate(plan.columns):
+            names[f"c{index}"] = column
+            if column in draws:
+                selected.append(f"coalesce({{c{index}}}, nextval(%s::int8::oid::regclass))")
+                params.append(draws[column])
+            else:
+                selected.append(f"{{c{index}}}")
+        conflict = self._conflict_columns()
+        # An existing row keeps its primary key (other tables may point at it).
+        key = str(self.model._meta.pk.column)
+        updates = [c for c in plan.columns if c not in conflict and c != key]
         overriding = "OVERRIDING SYSTEM VALUE" if self._writes_always_identity(plan) else ""
-        # The fragments added here are constants of this module; names go through
-        # compose_django.
+        # The SQL added here is constants of this module; every name goes through
+        # compose_django, quoted as Django quotes it.
         template = (
-            "WITH done AS (INSERT INTO {table} ({columns}) " + overriding + " "  # noqa: S608
-            "SELECT {columns} FROM {staging} ORDER BY safeimport_record "
-            "ON CONFLICT ({conflict}) " + action + " RETURNING xmax = 0 AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-            "FROM done"
+            "INSERT INTO {table} ({columns}) " + overriding + " "  # noqa: S608
+            "SELECT " + ", ".join(selected) + " FROM {staging}"
         )
+        if on_conflict != "error":
+            names["conflict"] = conflict
+            action = "DO NOTHING"
+            if on_conflict == "update" and updates:
+                action = "DO UPDATE SET ({updates}) = ROW({excluded})"
+                names["updates"] = updates
+                names["excluded"] = ("EXCLUDED.", updates)
+            template = (
+                "WITH done AS (" + template + " ON CONFLICT ({conflict}) " + action + " "
+                "RETURNING xmax = 0 AS inserted) "
+                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+                "FROM done"
+            )
         statement = compose_django(connection, template, **names)
         try:
             with transaction.atomic(using=self.alias), connection.cursor() as cursor:
-                cursor.execute(statement)
-                inserted, updated = cursor.fetchone()
+                cursor.execute(statement, params)
+                if on_conflict == "error":
+                    inserted, updated = cursor.rowcount, 0
+                else:
+                    inserted, updated = cursor.fetchone()
         except DjangoDatabaseError as exc:
             raise self._explain_staged(connection, exc, staging) from exc
         with connection.cursor() as cursor:
@@ -509,49 +582,41 @@ class _Load:
         diag = getattr(cause, "diag", None)
         detail = getattr(diag, "message_detail", None) or ""
         key = _KEY_DETAIL.search(detail)
-        with connection.cursor() as cursor:
-            if getattr(diag, "sqlstate", None) == "21000":  # a key twice in the input
-                conflict = self._conflict_columns()
+        if getattr(diag, "sqlstate", None) == "21000":  # a key twice in the input
+            conflict = self._conflict_columns()
+            with connection.cursor() as cursor:
                 cursor.execute(
                     compose_django(
                         connection,
-                        "SELECT max(safeimport_record), ROW({keys})::text FROM {staging} "
-                        "GROUP BY {keys} HAVING count(*) > 1 ORDER BY 1 LIMIT 1",
+                        "SELECT ROW({keys})::text FROM {staging} GROUP BY {keys} "
+                        "HAVING count(*) > 1 LIMIT 1",
                         keys=conflict,
                         staging=staging,
                     )
                 )
                 row = cursor.fetchone()
-                if row is None:
-                    return error
-                record, shown = row
-                return LoadError(
-                    f"the key {', '.join(conflict)} = {shown} appears more than once in the input",
-                    source=self.data.name,
-                    line=self.positions.line_of(int(record)),
-                    column=self._input_name(conflict[0]),
-                    value=shown,
-                )
-            if key is None or "," in key["columns"]:
+            if row is None:
                 return error
-            cursor.execute(
-                compose_django(
-                    connection,
-                    "SELECT min(safeimport_record) FROM {staging} WHERE {column}::text = %s",
-                    staging=staging,
-                    column=self._django_column(key["columns"]),
+            (shown,) = row
+            return LoadError(
+                f"the key {', '.join(conflict)} = {shown} appears more than once in the input",
+                source=self.data.name,
+                line=self._line_of_staged(
+                    connection, staging, "ROW({keys})::text = %s", shown, keys=conflict
                 ),
-                [key["values"]],
+                column=self._input_name(conflict[0]),
+                value=shown,
             )
-            record = cursor.fetchone()[0]
-        if record is None:
+        if key is None or "," in key["columns"]:
+            return error
+        column = self._django_column(key["columns"])
+        line = self._line_of_staged(
+            connection, staging, "{column}::text = %s", key["values"], column=column
+        )
+        if line is None:
             return error
         return LoadError(
-            error.reason,
-            source=self.data.name,
-            line=self.positions.line_of(int(record)),
-            column=error.column,
-            value=error.value,
+            error.reason, source=self.data.name, line=line, column=error.column, value=error.value
         )
 
 
