@@ -1,0 +1,104 @@
+"""Reserve first, with the application writing: 4 threads call create() during a 100,000-row
+load_csv whose ids overlap the sequence's next range, and none of them fails.
+
+The file's ids start a little ahead of the writers (2,000 ids: the writers draw a few
+hundred while the load reads the file into its staging table) and run far past where the
+writers get to during the load: without the reservation they would draw ids of the file.
+
+Real commits are needed (the writers run on connections of their own), hence
+``transaction=True``. The SQLite test runs the same call on the ``sqlite`` database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, connections
+
+from safeimport import load_csv
+from tests.conftest import restart, sequence_of
+from tests.importapp.models import Shelf
+from tests.testapp.models import Plain
+
+WRITERS = 4
+ROWS = 100_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_during_a_load_whose_ids_overlap_the_sequence_never_collide(
+    tmp_path: Path,
+) -> None:
+    restart(Plain)
+    first, last = 2_001, 2_000 + ROWS
+    path = tmp_path / "overlap.csv"
+    path.write_text(
+        "id,name\n" + "".join(f"{i},file\n" for i in range(first, last + 1)), encoding="utf-8"
+    )
+    stop = threading.Event()
+    started = threading.Barrier(WRITERS + 1)
+    errors: list[str] = []
+    created: list[tuple[float, int]] = []
+
+    def write() -> None:
+        started.wait()
+        try:
+            while not stop.is_set():
+                try:
+                    created.append((time.monotonic(), Plain.objects.create(name="writer").pk))
+                except IntegrityError as error:
+                    errors.append(str(error).splitlines()[0])
+                time.sleep(0.001)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    time.sleep(0.05)  # the writers are drawing ids before the load begins
+    try:
+        load_started = time.monotonic()
+        report = load_csv(Plain, path)
+        load_finished = time.monotonic()
+        time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    assert report.rows_written == ROWS
+    ids = [pk for _, pk in created]
+    assert any(load_started <= at <= load_finished for at, _ in created), "no overlap"
+    assert not [pk for pk in ids if first <= pk <= last]
+    assert [pk for at, pk in created if at > load_finished and pk > last]
+    assert Plain.objects.filter(name="file").count() == ROWS
+    assert Plain.objects.count() == ROWS + len(created)
+    assert Plain.objects.create(name="after").pk > max(ids)
+
+
+@pytest.mark.django_db(databases=["sqlite"])
+def test_the_same_call_on_sqlite_uses_bulk_create_and_leaves_ids_right(tmp_path: Path) -> None:
+    path = tmp_path / "shelves.csv"
+    path.write_text("id,label\n5,a\n9,b\n,c\n", encoding="utf-8")
+    report = load_csv(Shelf, path, using="sqlite")
+    manager = Shelf.objects.using("sqlite")
+    assert report.rows_written == 3
+    assert sorted(manager.values_list("id", "label", "capacity")) == [
+        (5, "a", 10),
+        (9, "b", 10),
+        (10, "c", 10),
+    ]
+    assert manager.create(label="next").pk == 11
+    report = load_csv(Shelf, path, using="sqlite", on_conflict="skip")
+    assert (report.rows_read, report.rows_skipped) == (3, 2)
+
+
+@pytest.mark.django_db
+def test_a_load_leaves_postgresql_sequences_exact(tmp_path: Path) -> None:
+    restart(Plain)
+    load_csv(Plain, ["id,name\n", "41,a\n"])
+    assert sequence_of(Plain).next_value == 42
