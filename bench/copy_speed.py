@@ -56,8 +56,7 @@ def child(method: str, rows: int) -> dict[str, Any]:
     if method == "psql":
         extra = psql_copy(model, path)
     else:
-        on_conflict = "skip" if method == "load_csv_skip" else "error"
-        report = load_csv(model, path, on_conflict=on_conflict)
+        report = load_csv(model, path, on_conflict="skip" if method == "load_csv_skip" else "error")
         extra = {"rows_written": report.rows_written}
     seconds = time.perf_counter() - started
     return {
@@ -115,7 +114,9 @@ def main(argv: list[str]) -> None:
         for _ in range(args.repeat):
             for method in METHODS:
                 times[method].append(run_child(method, args.rows, database)["seconds"])
-        peaks = {rows: run_child("load_csv", rows, database)["peak_rss_mb"] for rows in args.rss_rows}
+        peaks = {
+            rows: run_child("load_csv", rows, database)["peak_rss_mb"] for rows in args.rss_rows
+        }
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             (version,) = cursor.fetchone()
@@ -125,8 +126,10 @@ def main(argv: list[str]) -> None:
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
     driver = "psycopg 3" if is_psycopg3 else "psycopg2"
-    print(f"{version.split(' on ')[0]}; Python {sys.version.split()[0]}; Django "
-          f"{django.get_version()}; {driver}; {os.cpu_count()} CPUs")
+    print(
+        f"{version.split(' on ')[0]}; Python {sys.version.split()[0]}; Django "
+        f"{django.get_version()}; {driver}; {os.cpu_count()} CPUs"
+    )
     print(f"{args.rows:,} rows, 6 columns; median of {args.repeat} runs, methods taking turns")
     reference = statistics.median(times["psql"])
     print(f"{'method':<15} {'seconds':>8} {'rows/s':>10} {'/ psql':>7}   runs")

@@ -1,14 +1,16 @@
 """What an input hands to COPY: chunks of rows, and where each row came from.
 
-An input (a CSV file, JSON, a DataFrame) is read into chunks of about a megabyte of COPY
-data. Each chunk carries the range of the ids it holds in every column that draws from a
-sequence (checked against what the sequence can hold), and the source line of each of its rows, so that an error PostgreSQL reports by COPY record number
-("COPY t, line 5") can name the line of the file.
+An input (a CSV file, JSON, a DataFrame) is read into chunks of COPY data. Each chunk
+carries the range of the ids it holds in every column that draws from a sequence (checked
+against what the sequence can hold), and the source line of each of its rows, so that an
+error PostgreSQL reports by COPY record number ("COPY t, line 5") can name the line of the
+file.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ CHUNK_BYTES = 1 << 20
 IdLimits = dict[str, tuple[int, int]]
 """Per sequence-backed column, the ids its sequence can hold (MINVALUE to MAXVALUE, within
 the column's type)."""
+
 
 class BadId(ValueError):
     """An id that is not an integer, or that the sequence behind its column cannot hold."""
@@ -38,6 +41,7 @@ def id_value(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(value)
     number = int(value)  # type: ignore[call-overload]
+    assert isinstance(number, int)
     if isinstance(value, float) and number != value:
         raise ValueError(value)
     return number
@@ -58,10 +62,10 @@ def id_bounds(values: Sequence[object], column: str, limits: IdLimits) -> tuple[
     """
     if not values:
         return None
-    try:
-        numbers = list(map(int, values)) if isinstance(values[0], str) else None  # type: ignore[call-overload]
-    except ValueError:
-        numbers = None
+    numbers: list[int] | None = None
+    if isinstance(values[0], str):
+        with contextlib.suppress(ValueError):
+            numbers = [int(value) for value in values]  # type: ignore[call-overload]
     if numbers is None:
         numbers = []
         for index, value in enumerate(values):

@@ -307,7 +307,9 @@ class CsvInput:
                     yield (
                         line,
                         [
-                            None if value == self._null and not _empty_string(value, target) else value
+                            None
+                            if value == self._null and not _empty_string(value, target)
+                            else value
                             for value, target in zip(row, plan.targets, strict=True)
                         ],
                     )

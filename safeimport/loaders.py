@@ -216,7 +216,7 @@ class _Load:
         options = self.options
         quote = connection.ops.quote_name
         table = str(self.model._meta.db_table)
-        tables = {quote(table): self.label}
+        tables: dict[str, str | None] = {quote(table): self.label}
         before = {s.oid: s for s in audit_tables(connection, tables)}
         sequenced = self._sequenced_columns(before.values())
         self._check_rights(connection, quote(table), sequenced)
@@ -342,13 +342,14 @@ class _Load:
         **names: str | list[str],
     ) -> int | None:
         """The source line of the last staged row where ``where`` (a template over the
-        columns ``names``) matches ``value``. COPY fills the fresh staging table in input order, so a
-        row's position in ``ctid`` order is its COPY record number."""
+        columns ``names``) matches ``value``. COPY fills the fresh staging table in input
+        order, so a row's position in ``ctid`` order is its COPY record number."""
         with connection.cursor() as cursor:
             cursor.execute(
                 compose_django(
                     connection,
-                    "SELECT count(*) FROM {staging} WHERE ctid <= (SELECT ctid FROM {staging} "
+                    # a constant of this module; names go through compose_django
+                    "SELECT count(*) FROM {staging} WHERE ctid <= (SELECT ctid FROM {staging} "  # noqa: S608
                     "WHERE " + where + " ORDER BY ctid DESC LIMIT 1)",
                     staging=staging,
                     **names,
@@ -405,7 +406,7 @@ class _Load:
         """
         if not self.options.dry_run:
             return {column: state.oid for column, state in id_states.items()}
-        draws = {}
+        draws: dict[str, int] = {}
         for column, state in id_states.items():
             first = state.next_value if state.next_value is not None else state.start
             bounds = incoming.get((self.label, real_name(column)))

@@ -31,7 +31,8 @@ def unchanged() -> Iterator[None]:
     assert Plain.objects.count() == 0
     assert Book.objects.count() == 0
     after = sequence_of(Plain).next_value
-    assert after is not None and after >= before
+    assert after is not None
+    assert after >= before
 
 
 def _error(tmp_path: Path, text: str | bytes, model: type = Plain, **options: object) -> LoadError:
@@ -115,7 +116,9 @@ def test_an_id_already_in_the_table(tmp_path: Path) -> None:
     assert "already in the table" in info.value.reason
     assert list(Plain.objects.values_list("id", "name")) == [(7, "old")]
     after = sequence_of(Plain).next_value
-    assert before is not None and after is not None and after >= before
+    assert before is not None
+    assert after is not None
+    assert after >= before
 
 
 def test_an_id_past_the_sequences_maxvalue(tmp_path: Path) -> None:
@@ -174,7 +177,9 @@ def no_insert_role() -> str:
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE safeimport_no_insert NOLOGIN")
         cursor.execute("GRANT SELECT ON testapp_plain TO safeimport_no_insert")
-        cursor.execute("GRANT SELECT, UPDATE ON SEQUENCE testapp_plain_id_seq TO safeimport_no_insert")
+        cursor.execute(
+            "GRANT SELECT, UPDATE ON SEQUENCE testapp_plain_id_seq TO safeimport_no_insert"
+        )
     return "safeimport_no_insert"
 
 

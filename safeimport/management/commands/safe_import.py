@@ -37,8 +37,7 @@ def _missing(extra: str, module: str) -> CommandError | None:
     for name in ("tablib", module):
         if importlib.util.find_spec(name) is None:
             return CommandError(
-                f"Reading {extra} files needs tablib with {name}: "
-                f"pip install 'safeimport[{extra}]'"
+                f"Reading {extra} files needs tablib with {name}: pip install 'safeimport[{extra}]'"
             )
     return None
 
