@@ -16,7 +16,6 @@ module does not tell the two apart).
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from array import array
 from collections.abc import Iterator, Sequence

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._chunks import BadId, Chunk, ChunkBuilder, IdLimits
 from ._plan import ColumnPlan, Target, encode_text, keeps_empty_strings
-from ._text import Source, SourceText, source_name, source_size
+from ._text import Source, SourceLines, open_source, source_name, source_size
 from .errors import LoadError
 
 __all__ = ["DatasetInput", "JsonInput", "RecordEncoder", "TextFormat", "text_row"]
@@ -121,8 +121,8 @@ class JsonInput(TextFormat):
 
     def __init__(self, source: Source, *, encoding: str = "utf-8") -> None:
         self.name = source_name(source, "<json>")
-        self._text = SourceText(source, encoding, self.name, keep=False)
-        self._lines = self._text.lines()
+        raw, self._handle = open_source(source)
+        self._lines = SourceLines(raw, encoding, self.name, keep=False)
         self.total_bytes = source_size(source)
         self._objects = self._read()
         self._first: tuple[int, dict[str, Any]] | None = None
@@ -153,7 +153,7 @@ class JsonInput(TextFormat):
         elif buffer:
             raise self._error(
                 "not JSON: the input must be a JSON array of objects, or one object per line",
-                self._text.lines_read,
+                self._lines.number,
                 buffer[:40],
             )
 
@@ -161,7 +161,7 @@ class JsonInput(TextFormat):
         text: str | None = first
         while text is not None:
             if text.strip():
-                line = self._text.lines_read
+                line = self._lines.number
                 try:
                     item = json.loads(text)
                 except json.JSONDecodeError as exc:
@@ -171,7 +171,7 @@ class JsonInput(TextFormat):
 
     def _array(self, buffer: str) -> Iterator[tuple[int, dict[str, Any]]]:
         decoder = json.JSONDecoder()
-        start_line = self._text.lines_read  # the line on which `buffer` starts
+        start_line = self._lines.number  # the line on which `buffer` starts
         position = 0
         ended = False
 
@@ -197,7 +197,7 @@ class JsonInput(TextFormat):
                 if position < len(buffer) or not more():
                     break
             if position >= len(buffer):
-                raise self._error("the JSON ends before its array is closed", self._text.lines_read)
+                raise self._error("the JSON ends before its array is closed", self._lines.number)
             if buffer[position] == "]":
                 rest = buffer[position + 1 :].strip()
                 while not rest and not ended and more():
@@ -234,7 +234,7 @@ class JsonInput(TextFormat):
         """
         self._first = next(self._objects, None)
         if self._first is None:
-            raise self._error("no objects in the input", self._text.lines_read or 1)
+            raise self._error("no objects in the input", self._lines.number or 1)
         line, first = self._first
         return list(first), line
 
@@ -262,7 +262,8 @@ class JsonInput(TextFormat):
             for line, item in self._objects:
                 yield values(line, item)
         finally:
-            self._text.close()
+            if self._handle is not None:
+                self._handle.close()
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Read the objects as COPY chunks."""

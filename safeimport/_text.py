@@ -1,27 +1,18 @@
-"""Reading an input's text: from a path, a file object or an iterable of lines, bytes or
-text, a block at a time, decoded and checked (a bad byte or a NUL byte is reported with its
-line), and split into lines that a reader consumes one by one.
-
-Reading by blocks keeps the per-line work in C: a block is decoded, checked and split in
-one call each, and ``csv.reader`` pulls the lines through ``itertools.chain``.
-"""
+"""Reading an input's lines: from a path, a file object or an iterable, bytes or text,
+decoded line by line so that a bad byte or a NUL byte is reported with its line."""
 
 from __future__ import annotations
 
 import codecs
-import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from .errors import LoadError
 
 __all__ = ["Source", "SourceLines", "TextBlocks", "open_source", "source_name", "source_size"]
 
 Source = str | Path | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
-
-_BLOCK = 1 << 20
-_LINES_PER_BLOCK = 8192
 
 
 def source_name(source: object, default: str) -> str:
@@ -32,77 +23,54 @@ def source_name(source: object, default: str) -> str:
     return name if isinstance(name, str) else default
 
 
+def open_source(source: Source) -> tuple[Iterator[bytes] | Iterator[str], IO[Any] | None]:
+    """An iterator over the source's lines, and the file to close afterwards, if any."""
+    if isinstance(source, str | Path):
+        handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 (closed by the caller)
+        return iter(handle), handle
+    return cast("Iterator[bytes] | Iterator[str]", iter(source)), None
+
+
 def source_size(source: Source) -> int | None:
     """The size in bytes of a path source (for progress), else ``None``."""
     return Path(source).stat().st_size if isinstance(source, str | Path) else None
 
 
-class SourceText:
-    """An input's lines, decoded and checked, with a count of lines and bytes read.
+class SourceLines:
+    """An input's lines, decoded and checked, counted, and (with ``keep``) kept until taken.
 
-    Args:
-        source: A path, a file object (bytes or text), or an iterable of lines.
-        encoding: The encoding of bytes.
-        name: The input's name, for errors.
-        keep: Keep the lines read in :attr:`buffer` until :meth:`take` takes them (for
-            passing a CSV's rows to COPY as they are).
-
-    Every line ends with a newline (one is added to a last line without it). A byte-order
-    mark at the start is dropped.
+    Raises ``LoadError`` for bytes that are not in the encoding and for NUL bytes, naming
+    the line. A byte-order mark at the start is dropped.
     """
 
-    def __init__(self, source: Source, encoding: str, name: str, *, keep: bool) -> None:
-        self._source = source
+    def __init__(
+        self, raw: Iterator[bytes] | Iterator[str], encoding: str, name: str, *, keep: bool
+    ) -> None:
+        self._raw: Iterator[bytes | str] = raw
         self._decode = codecs.getdecoder(encoding)
-        self._encoding = encoding
         self._name = name
         self._keep = keep
-        self._handle: IO[bytes] | None = None
-        self.lines_read = 0
-        """Lines handed out so far (the number of the last one)."""
+        self.number = 0
         self.bytes = 0
-        self.buffer: list[str] = []
-        self._first = True
+        self.kept: list[str] = []
 
-    def lines(self) -> Iterator[str]:
-        """Every line, in order."""
-        return itertools.chain.from_iterable(self._blocks())
+    def __iter__(self) -> SourceLines:
+        return self
 
-    def take(self, count: int) -> list[str]:
-        """The first ``count`` kept lines, removed from :attr:`buffer`."""
-        taken = self.buffer[:count]
-        del self.buffer[:count]
-        return taken
-
-    def close(self) -> None:
-        """Close the file this opened, if any."""
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-    def _raw_blocks(self) -> Iterator[bytes | str]:
-        source = self._source
-        if isinstance(source, str | Path):
-            self._handle = open(source, "rb")  # noqa: SIM115 (closed by close())
-            source = self._handle
-        read = getattr(source, "read", None)
-        if read is not None:
-            rest: bytes | str = b""
-            while True:
-                block = read(_BLOCK)
-                if not block:
-                    if rest:
-                        yield rest
-                    return
-                if not rest:
-                    rest = block[:0]
-                block = rest + block
-                cut = block.rfind(b"\n" if isinstance(block, bytes) else "\n") + 1
-                if cut == 0:
-                    rest = block
-                    continue
-                rest = block[cut:]
-                yield block[:cut]
+    def __next__(self) -> str:
+        raw: bytes | str = next(self._raw)
+        self.number += 1
+        if isinstance(raw, bytes):
+            self.bytes += len(raw)
+            try:
+                text: str = self._decode(raw)[0]
+            except UnicodeDecodeError as exc:
+                raise LoadError(
+                    f"bytes that are not valid {exc.encoding}",
+                    source=self._name,
+                    line=self.number,
+                    value=raw[max(0, exc.start - 16) : exc.end + 8],
+                ) from None
         else:
             text = raw
             self.bytes += len(text)
