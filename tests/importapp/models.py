@@ -27,7 +27,7 @@ class Book(models.Model):
     meta = models.JSONField(null=True)
     added = models.DateTimeField(null=True)
     pages = models.IntegerField(null=True)
-    code = models.CharField(max_length=20, null=True, unique=True)  # noqa: DJ001 - unique or NULL
+    code = models.CharField(max_length=20, null=True, unique=True)
 
 
 class Shelf(models.Model):
