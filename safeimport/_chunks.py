@@ -15,7 +15,16 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["BadId", "Chunk", "ChunkBuilder", "IdLimits", "Positions", "id_bounds", "id_value"]
+__all__ = [
+    "BadId",
+    "Chunk",
+    "ChunkBuilder",
+    "IdLimits",
+    "Positions",
+    "id_bounds",
+    "id_value",
+    "within",
+]
 
 CHUNK_BYTES = 1 << 20
 
@@ -81,6 +90,16 @@ def id_bounds(values: Sequence[object], column: str, limits: IdLimits) -> tuple[
     return low, high
 
 
+def within(bounds: dict[str, tuple[int, int]], covered: dict[str, tuple[int, int]]) -> bool:
+    """Whether every id range of ``bounds`` lies inside the range ``covered`` has for its
+    column."""
+    for column, (low, high) in bounds.items():
+        reach = covered.get(column)
+        if reach is None or low < reach[0] or high > reach[1]:
+            return False
+    return True
+
+
 @dataclass
 class Chunk:
     """About a megabyte of COPY data and what is known about its rows."""
@@ -96,6 +115,8 @@ class Chunk:
     """Per sequence-backed column: the smallest and largest id in the chunk."""
     source_bytes: int
     """How much of the input the chunk took (for progress)."""
+    missing_ids: bool = False
+    """Some row has no id in a sequence-backed column (NULL, drawn when the rows move)."""
 
 
 class ChunkBuilder:
@@ -117,6 +138,7 @@ class ChunkBuilder:
         self._consecutive = True
         self.bounds: dict[str, tuple[int, int]] = {}
         self.source_bytes = 0
+        self.missing_ids = False
 
     def add(self, text: str, line: int) -> None:
         """Add one row's COPY text, read from ``line`` of the source."""
@@ -162,6 +184,7 @@ class ChunkBuilder:
             lines=None if self._consecutive else self._lines,
             bounds=self.bounds,
             source_bytes=self.source_bytes,
+            missing_ids=self.missing_ids,
         )
         self._reset()
         return chunk

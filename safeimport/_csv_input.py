@@ -15,10 +15,12 @@ module does not tell the two apart).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from array import array
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from ._chunks import BadId, Chunk, IdLimits, id_bounds
@@ -30,6 +32,7 @@ __all__ = ["CsvInput"]
 
 # A quoted field that never ends would make one block of the rest of the file.
 _MAX_RECORD_CHARS = 64 << 20
+_PROBE_BYTES = 64 << 10
 
 
 class _Rows:
@@ -78,6 +81,15 @@ class CsvInput:
         self._null = null
         self._names = names
         self._header = header
+        self._again = {
+            "source": source,
+            "delimiter": delimiter,
+            "header": header,
+            "encoding": encoding,
+            "null": null,
+            "names": names,
+        }
+        self._path = source if isinstance(source, str | Path) else None
         self._text = TextBlocks(source, encoding, self.name)
         self._blocks = iter(self._text)
         self._first: tuple[str, int] | None = None
@@ -175,6 +187,50 @@ class CsvInput:
             return rows, _offset_of_line(text, start)
         return rows, len(text)
 
+    def again(self) -> CsvInput | None:
+        """The same input read afresh from its start (a path only), else ``None``."""
+        return CsvInput(**self._again) if self._path is not None else None  # type: ignore[arg-type]
+
+    def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> dict[str, tuple[int, int]] | None:
+        """A guess at the range of each sequence-backed column's ids, from the rows in the
+        first and last 64 KB of a file, when those are in id order as exports are (a path
+        only; ``None`` otherwise, or when no id is found). Exact for a sorted file; every
+        chunk is checked against it, so a wrong guess never lets an unreserved id in."""
+        sequenced = plan.sequenced()
+        if self._path is None or not sequenced:
+            return None
+        encoding = self._again["encoding"]
+        assert isinstance(encoding, str)
+        with open(self._path, "rb") as handle:
+            head = handle.read(_PROBE_BYTES)
+            size = handle.seek(0, io.SEEK_END)
+            handle.seek(max(len(head), size - _PROBE_BYTES))
+            tail = handle.read()
+        # Whole lines only: the header and a cut-off line at either end are dropped.
+        lines = head.decode(encoding, "ignore").split("\n")[1:]
+        if tail:
+            lines = lines[:-1] + tail.decode(encoding, "ignore").split("\n")[1:]
+        width = len(plan.inputs)
+        rows = [row for row in self._probe_rows(lines) if len(row) == width]
+        hint: dict[str, tuple[int, int]] = {}
+        for index, target in sequenced:
+            found = []
+            for row in rows:
+                with contextlib.suppress(ValueError):
+                    found.append(int(row[index]))
+            ordered = found in (sorted(found), sorted(found, reverse=True))
+            if not found or not ordered:
+                return None  # a file out of order: its middle may hold any id
+            hint[target.column] = (min(found), max(found))
+        return hint
+
+    def _probe_rows(self, lines: list[str]) -> list[list[str]]:
+        rows: list[list[str]] = []
+        for line in lines:
+            with contextlib.suppress(csv.Error):
+                rows.extend(csv.reader([line], delimiter=self._delimiter, strict=True))
+        return rows
+
     def copy_options(self, plan: ColumnPlan) -> list[tuple[str, str | list[str]]]:
         """The COPY options that read what :meth:`chunks` sends."""
         keep_empty = [str(t.column) for t in plan.written if keeps_empty_strings(t.field)]
@@ -216,10 +272,12 @@ class CsvInput:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
         bounds: dict[str, tuple[int, int]] = {}
+        missing_ids = False
         for index, target in plan.sequenced():
             values = [row[index] for row in rows.values]
             positions: Sequence[int] = range(len(values))
             if "" in values or self._null in values:
+                missing_ids = True
                 positions = [i for i, value in enumerate(values) if value not in ("", self._null)]
                 values = [values[i] for i in positions]
             try:
@@ -235,16 +293,19 @@ class CsvInput:
             if found is not None:
                 bounds[target.column] = found
         if not plan.passthrough or rows.spans is not None:
-            return self._rebuilt(rows, text, base_line, plan, writer, bounds)
-        # Rows on one line each, no blank line, nothing to change: the block goes as it is.
-        return Chunk(
-            data=text.encode("utf-8"),
-            rows=len(rows.values),
-            first_line=base_line + 1,
-            lines=None,
-            bounds=bounds,
-            source_bytes=self._text.bytes,
-        )
+            chunk = self._rebuilt(rows, text, base_line, plan, writer, bounds)
+        else:
+            # Rows on one line each, no blank line, nothing to change: the block goes as it is.
+            chunk = Chunk(
+                data=text.encode("utf-8"),
+                rows=len(rows.values),
+                first_line=base_line + 1,
+                lines=None,
+                bounds=bounds,
+                source_bytes=self._text.bytes,
+            )
+        chunk.missing_ids = missing_ids
+        return chunk
 
     def _rebuilt(
         self,

@@ -44,7 +44,7 @@ def load_with_bulk_create(load: _Load) -> LoadReport:
     plan = load.make_plan()
     options = load.options
     source = load.data.name
-    report = LoadReport(load.label, source, dry_run=options.dry_run)
+    report = LoadReport(load.label, source, dry_run=options.dry_run, method="bulk_create")
     manager = load.model._base_manager.db_manager(load.alias)
     targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
     conflict = list(options.conflict_fields or [load.model._meta.pk.name])

@@ -76,6 +76,7 @@ class FrameInput(TextFormat):
         for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
             if absent:
                 texts.append("\\N")  # drawn from the sequence when the rows are moved
+                builder.missing_ids = True
                 continue
             try:
                 texts.append(str(builder.note_id(target.column, value)))
@@ -88,6 +89,19 @@ class FrameInput(TextFormat):
                     value=value,
                 ) from None
         return texts
+
+    def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> dict[str, tuple[int, int]] | None:
+        """The exact range of each sequence-backed column's ids, or ``None`` when one is
+        missing or not an integer (the careful path then says where)."""
+        if len(self._frame) == 0:
+            return None
+        hint: dict[str, tuple[int, int]] = {}
+        for index, target in plan.sequenced():
+            series = self._frame.iloc[:, index]
+            if series.isna().any() or series.dtype.kind not in "iu":
+                return None
+            hint[target.column] = (int(series.min()), int(series.max()))
+        return hint
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """The frame's rows as COPY chunks, a block of rows at a time."""

@@ -83,7 +83,9 @@ class RecordEncoder:
             parts: list[str] = []
             for index, target in self._targets:
                 if target.sequenced:
-                    parts.append(self._id(values[index], target, line, builder) or "\\N")
+                    text = self._id(values[index], target, line, builder)
+                    builder.missing_ids = builder.missing_ids or text is None
+                    parts.append(text or "\\N")
                 else:
                     parts.append(self._value(values[index], target, line))
             for model_field, default in defaults:

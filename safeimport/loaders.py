@@ -51,7 +51,7 @@ from django.db import Error as DjangoDatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
-from ._chunks import Chunk, IdLimits, Positions
+from ._chunks import Chunk, IdLimits, Positions, within
 from ._copy import copy_from_chunks, copy_position, copy_statement
 from ._csv_input import CsvInput
 from ._db import compose, compose_django, driver_error, is_postgresql, real_name
@@ -97,6 +97,10 @@ class LoadReport:
     seconds: float = 0.0
     bytes_read: int = 0
     dry_run: bool = False
+    method: str = ""
+    """How the rows went in: ``"copy"`` (COPY straight into the table, its ids reserved
+    first from the input's id range), ``"staged copy"`` (COPY into a temporary table, then
+    ``INSERT ... SELECT``) or ``"bulk_create"`` (a database without COPY)."""
     sequences: list[SequenceChange] = field(default_factory=list)
     """Each sequence behind the table, with its next value before and after the load."""
 
@@ -149,6 +153,13 @@ class _Options:
 
 _KEY_DETAIL = re.compile(r"Key \((?P<columns>.+?)\)=\((?P<values>.*)\)")
 
+_FAR = 2**63
+
+
+class _Restart(Exception):
+    """A chunk read on the direct path holds an id past the reservation made from the
+    input's head and tail (or lacks one): the load starts again through staging."""
+
 
 class _Load:
     """One load of one input into one model."""
@@ -177,16 +188,32 @@ class _Load:
             report = load_with_bulk_create(self)
         else:
             try:
-                with transaction.atomic(using=self.alias):
-                    report = self._load(connection)
-                    if self.options.dry_run:
-                        transaction.set_rollback(True, using=self.alias)
+                try:
+                    report = self._attempt(connection, direct=self.options.on_conflict == "error")
+                except _Restart:
+                    self._start_again()
+                    report = self._attempt(connection, direct=False)
             except SafeImportError as exc:
                 raise self._as_load_error(exc) from exc
             except (DjangoDatabaseError, driver_error(connection)) as exc:
                 raise self._explain(connection, exc) from exc
         report.seconds = round(time.perf_counter() - started, 3)
         return report
+
+    def _attempt(self, connection: BaseDatabaseWrapper, *, direct: bool) -> LoadReport:
+        with transaction.atomic(using=self.alias):
+            report = self._load(connection, direct=direct)
+            if self.options.dry_run:
+                transaction.set_rollback(True, using=self.alias)
+        return report
+
+    def _start_again(self) -> None:
+        again = getattr(self.data, "again", None)
+        fresh = again() if again is not None else None
+        if fresh is None:  # only an input that can be read again takes the direct path
+            raise LoadError("the input cannot be read a second time", source=self.data.name)
+        self.data = fresh
+        self.positions = Positions()
 
     def make_plan(self, sequenced: Iterable[str] = ()) -> ColumnPlan:
         names, line = self.data.columns()
@@ -212,7 +239,7 @@ class _Load:
             if not ({f.name, f.attname, f.column} & given) and not getattr(f, "db_returning", False)
         ]
 
-    def _load(self, connection: BaseDatabaseWrapper) -> LoadReport:
+    def _load(self, connection: BaseDatabaseWrapper, *, direct: bool) -> LoadReport:
         options = self.options
         quote = connection.ops.quote_name
         table = str(self.model._meta.db_table)
@@ -223,17 +250,28 @@ class _Load:
         plan = self.make_plan(sequenced)
         id_states = {t.column: sequenced[t.column] for _, t in plan.sequenced()}
         limits = {column: value_limits(state) for column, state in id_states.items()}
-        staging = self._staging(connection, plan)
+        covered = (
+            self._reserve_ahead(connection, tables, plan, id_states, limits) if direct else None
+        )
+        staging = None if covered is not None else self._staging(connection, plan)
         options_sql = self.data.copy_options(plan) if isinstance(self.data, CsvInput) else []
         statement = copy_statement(
-            connection, staging, plan.columns, self.data.copy_format, options_sql
+            connection,
+            staging or table,
+            plan.columns,
+            self.data.copy_format,
+            options_sql,
         )
         progress = LoadProgress(
             options.progress, total_bytes=self.data.total_bytes, description=self.label
         )
 
         def produce() -> Generator[Chunk, None, None]:
-            yield from self.data.chunks(plan, limits)
+            for chunk in self.data.chunks(plan, limits):
+                strays = chunk.missing_ids or not within(chunk.bounds, covered or {})
+                if covered is not None and strays:
+                    raise _Restart
+                yield chunk
 
         def send(chunks: Iterator[Chunk]) -> Iterator[bytes]:
             for chunk in chunks:
@@ -252,20 +290,25 @@ class _Load:
             rows_read=copied,
             bytes_read=progress.bytes,
             dry_run=options.dry_run,
+            method="copy" if staging is None else "staged copy",
         )
         if copied == 0 and not options.allow_empty:
             raise LoadError(
                 "no rows to load (pass allow_empty=True to accept that)",
                 source=self.data.name,
             )
-        # Reserve first: the sequences go past every incoming id before any row reaches the
-        # table, so a concurrent insert never draws one of them.
-        incoming = self._incoming(connection, staging, id_states)
-        if not options.dry_run:
-            reserve_sequences(connection, tables, incoming)
-        draws = self._draws(connection, id_states, incoming)
-        report.rows_written, report.rows_updated = self._merge(connection, plan, staging, draws)
-        report.rows_skipped = copied - report.rows_written - report.rows_updated
+        if staging is None:
+            report.rows_written = copied
+        else:
+            # Reserve first: the sequences go past every incoming id before any row reaches
+            # the table, so a concurrent insert never draws one of them.
+            incoming = self._incoming(connection, staging, id_states)
+            if not options.dry_run:
+                reserve_sequences(connection, tables, incoming)
+            draws = self._draws(connection, id_states, incoming)
+            written, updated = self._merge(connection, plan, staging, draws)
+            report.rows_written, report.rows_updated = written, updated
+            report.rows_skipped = copied - written - updated
         self._check_foreign_keys(connection, table)
         after = sync_states(connection, audit_tables(connection, tables), dry_run=options.dry_run)
         report.sequences = [
@@ -278,6 +321,37 @@ class _Load:
             for c in after.changes
         ]
         return report
+
+    def _reserve_ahead(
+        self,
+        connection: BaseDatabaseWrapper,
+        tables: dict[str, str | None],
+        plan: ColumnPlan,
+        id_states: dict[str, SequenceState],
+        limits: IdLimits,
+    ) -> dict[str, tuple[int, int]] | None:
+        """The direct path: COPY straight into the table, which is as fast as a bare COPY.
+
+        The ids must then be reserved before the first row goes in, from what is known
+        before reading: the input's guess at its id range (a file's head and tail, a
+        DataFrame's columns). Returns the range of ids that the reservation covers per
+        column (every chunk is checked against it), or ``None`` when there is no guess.
+        Without ids in the input, the table's default draws them and nothing is reserved.
+        """
+        if not id_states:
+            return {}
+        guess = getattr(self.data, "id_hint", None)
+        hint = guess(plan, limits) if guess is not None else None
+        if hint is None or not within(hint, limits) or set(hint) != set(id_states):
+            return None  # no guess, or a bad id that the careful path reports by its line
+        if not self.options.dry_run:
+            incoming = {(self.label, real_name(c)): bounds for c, bounds in hint.items()}
+            reserve_sequences(connection, tables, incoming)
+        covered = {}
+        for column, (low, high) in hint.items():
+            descending = id_states[column].descending
+            covered[column] = (low, _FAR) if descending else (-_FAR, high)
+        return covered
 
     def _sequenced_columns(self, states: Iterable[SequenceState]) -> dict[str, SequenceState]:
         """The model's columns that draw from a sequence (by Django's column name)."""

@@ -5,12 +5,17 @@ The file's ids start a little ahead of the writers (2,000 ids: the writers draw 
 hundred while the load reads the file into its staging table) and run far past where the
 writers get to during the load: without the reservation they would draw ids of the file.
 
+A file sorted by id goes straight into the table (its ids reserved from its head and tail);
+one with a far id in its middle is found out by the chunk that holds it and loaded again
+through staging; a shuffled one is staged from the start: all three with writers running.
+
 Real commits are needed (the writers run on connections of their own), hence
 ``transaction=True``. The SQLite test runs the same call on the ``sqlite`` database.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from pathlib import Path
@@ -28,15 +33,22 @@ ROWS = 100_000
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("layout", "method"),
+    [("sorted", "copy"), ("stray", "staged copy"), ("shuffled", "staged copy")],
+)
 def test_writers_during_a_load_whose_ids_overlap_the_sequence_never_collide(
-    tmp_path: Path,
+    tmp_path: Path, layout: str, method: str
 ) -> None:
     restart(Plain)
-    first, last = 2_001, 2_000 + ROWS
+    first = 2_001
+    file_ids = list(range(first, first + ROWS))
+    if layout == "stray":  # one id far past the rest, in the middle: found on the way
+        file_ids[ROWS // 2] = 100 * ROWS
+    elif layout == "shuffled":  # out of order from the first lines: staged from the start
+        random.Random(7).shuffle(file_ids)
     path = tmp_path / "overlap.csv"
-    path.write_text(
-        "id,name\n" + "".join(f"{i},file\n" for i in range(first, last + 1)), encoding="utf-8"
-    )
+    path.write_text("id,name\n" + "".join(f"{i},file\n" for i in file_ids), encoding="utf-8")
     stop = threading.Event()
     started = threading.Barrier(WRITERS + 1)
     errors: list[str] = []
@@ -70,11 +82,12 @@ def test_writers_during_a_load_whose_ids_overlap_the_sequence_never_collide(
             thread.join()
 
     assert errors == []
+    assert report.method == method
     assert report.rows_written == ROWS
     ids = [pk for _, pk in created]
     assert any(load_started <= at <= load_finished for at, _ in created), "no overlap"
-    assert not [pk for pk in ids if first <= pk <= last]
-    assert [pk for at, pk in created if at > load_finished and pk > last]
+    assert not set(ids) & set(file_ids)
+    assert [pk for at, pk in created if at > load_finished and pk > max(file_ids)]
     assert Plain.objects.filter(name="file").count() == ROWS
     assert Plain.objects.count() == ROWS + len(created)
     assert Plain.objects.create(name="after").pk > max(ids)
