@@ -25,6 +25,7 @@ from typing import Any
 
 from ._chunks import BadId, Chunk, IdLimits, id_bounds
 from ._plan import ColumnPlan, Target, keeps_empty_strings, value_text
+from ._rejects import Rejects
 from ._text import Source, TextBlocks, source_name, source_size
 from .errors import LoadError
 
@@ -89,10 +90,13 @@ class CsvInput:
             "null": null,
             "names": names,
         }
-        self._path = source if isinstance(source, str | Path) else None
+        self.path = source if isinstance(source, str | Path) else None
+        """The file's path, when the source is one."""
+        self.encoding = encoding
         self._text = TextBlocks(source, encoding, self.name)
         self._blocks = iter(self._text)
         self._first: tuple[str, int] | None = None
+        self._rejects: Rejects | None = None
         self.total_bytes = source_size(source)
 
     def _reader(self, text: str) -> Any:
@@ -189,7 +193,7 @@ class CsvInput:
 
     def again(self) -> CsvInput | None:
         """The same input read afresh from its start (a path only), else ``None``."""
-        return CsvInput(**self._again) if self._path is not None else None  # type: ignore[arg-type]
+        return CsvInput(**self._again) if self.path is not None else None  # type: ignore[arg-type]
 
     def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> dict[str, tuple[int, int]] | None:
         """A guess at the range of each sequence-backed column's ids, from the rows in the
@@ -197,11 +201,11 @@ class CsvInput:
         only; ``None`` otherwise, or when no id is found). Exact for a sorted file; every
         chunk is checked against it, so a wrong guess never lets an unreserved id in."""
         sequenced = plan.sequenced()
-        if self._path is None or not sequenced:
+        if self.path is None or not sequenced:
             return None
         encoding = self._again["encoding"]
         assert isinstance(encoding, str)
-        with open(self._path, "rb") as handle:
+        with open(self.path, "rb") as handle:
             head = handle.read(_PROBE_BYTES)
             size = handle.seek(0, io.SEEK_END)
             handle.seek(max(len(head), size - _PROBE_BYTES))
@@ -253,8 +257,9 @@ class CsvInput:
         try:
             writer = _RowWriter(self._delimiter, self._null, plan)
             for rows, text, base_line in self._parsed_blocks():
-                if rows.values:
-                    yield self._chunk(rows, text, base_line, plan, limits, writer)
+                chunk = self._chunk(rows, text, base_line, plan, limits, writer)
+                if chunk is not None:
+                    yield chunk
         finally:
             self.close()
 
@@ -266,7 +271,13 @@ class CsvInput:
         plan: ColumnPlan,
         limits: IdLimits,
         writer: _RowWriter,
-    ) -> Chunk:
+    ) -> Chunk | None:
+        if not rows.values:
+            return None
+        if self.rejects is not None:
+            rows = self._set_aside_bad_rows(rows, text, base_line, plan, limits)
+            if not rows.values:
+                return None
         width = len(plan.inputs)
         if set(map(len, rows.values)) != {width}:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
@@ -306,6 +317,63 @@ class CsvInput:
             )
         chunk.missing_ids = missing_ids
         return chunk
+
+    @property
+    def rejects(self) -> Rejects | None:
+        """Where rows that cannot be read (bad bytes, a wrong number of values, an id that
+        is not one) go instead of failing the load; ``None``: they fail it."""
+        return self._rejects
+
+    @rejects.setter
+    def rejects(self, rejects: Rejects | None) -> None:
+        self._rejects = rejects
+        if rejects is not None:
+            self._text.set_aside(rejects)
+
+    def _set_aside_bad_rows(
+        self, rows: _Rows, text: str, base_line: int, plan: ColumnPlan, limits: IdLimits
+    ) -> _Rows:
+        """``rows`` without those that cannot be sent, which go to the rejects."""
+        assert self.rejects is not None
+        width = len(plan.inputs)
+        sequenced = plan.sequenced()
+        if set(map(len, rows.values)) == {width}:  # the usual block: checked at C speed
+            try:
+                for at, target in sequenced:
+                    present = [row[at] for row in rows.values if row[at] not in ("", self._null)]
+                    id_bounds(present, target.column, limits)
+            except BadId:
+                pass
+            else:
+                return rows
+        offsets: list[int] | None = None
+        values: list[list[str]] = []
+        spans: list[tuple[int, int]] = []
+        for index, row in enumerate(rows.values):
+            reason = None
+            if len(row) != width:
+                reason = f"{len(row)} values where the header has {width} columns"
+            else:
+                for at, target in sequenced:
+                    if row[at] in ("", self._null):
+                        continue
+                    try:
+                        id_bounds([row[at]], target.column, limits)
+                    except BadId as exc:
+                        reason = f"{target.name!r}: {exc.reason} ({row[at]!r})"
+                        break
+            start = rows.start(index)
+            end = rows.spans[index][1] if rows.spans is not None else start + 1
+            if reason is None:
+                values.append(row)
+                spans.append((start, end))
+                continue
+            offsets = offsets or _line_offsets(text)
+            record = text[offsets[start] : offsets[end]].rstrip("\r\n")
+            self.rejects.add(base_line + start + 1, reason, record)
+        if len(values) == len(rows.values):
+            return rows
+        return _Rows(values, spans)
 
     def _rebuilt(
         self,

@@ -12,7 +12,8 @@ from typing import Any
 
 from ._chunks import BadId, Chunk, ChunkBuilder, IdLimits
 from ._plan import ColumnPlan, Target, encode_text
-from ._records import TextFormat, text_row
+from ._records import RecordEncoder, TextFormat, text_row
+from ._rejects import Rejects
 from .errors import LoadError
 
 __all__ = ["FrameInput"]
@@ -32,6 +33,9 @@ class FrameInput(TextFormat):
         self.name = name
         self._frame = frame.reset_index() if index else frame
         self.total_bytes: int | None = None
+        self.rejects: Rejects | None = None
+        """Where rows that cannot be encoded go instead of failing the load (they are then
+        encoded row by row)."""
 
     def columns(self) -> tuple[list[str], int | None]:
         """The frame's column names.
@@ -105,6 +109,12 @@ class FrameInput(TextFormat):
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """The frame's rows as COPY chunks, a block of rows at a time."""
+        if self.rejects is not None:
+            encoder = RecordEncoder(plan, self.name, rejects=self.rejects)
+            return encoder.chunks(self.records(plan), limits, lambda: 0)
+        return self._column_chunks(plan, limits)
+
+    def _column_chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         frame = self._frame
         targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
         for start in range(0, len(frame), _BLOCK_ROWS):

@@ -13,6 +13,7 @@ from typing import Any
 
 from ._chunks import BadId, Chunk, ChunkBuilder, IdLimits
 from ._plan import ColumnPlan, Target, encode_text, keeps_empty_strings
+from ._rejects import Rejects
 from ._text import Source, SourceLines, open_source, source_name, source_size
 from .errors import LoadError
 
@@ -36,8 +37,16 @@ class RecordEncoder:
             text field that forbids NULL), as in a CSV file.
     """
 
-    def __init__(self, plan: ColumnPlan, source: str, *, json_strings: bool = False) -> None:
+    def __init__(
+        self,
+        plan: ColumnPlan,
+        source: str,
+        *,
+        json_strings: bool = False,
+        rejects: Rejects | None = None,
+    ) -> None:
         self._plan = plan
+        self._rejects = rejects
         self._source = source
         self._json_strings = json_strings
         self._targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
@@ -72,6 +81,17 @@ class RecordEncoder:
                 str(exc), source=self._source, line=line, column=target.name, value=value
             ) from None
 
+    def _encode(self, values: Sequence[Any], line: int, builder: ChunkBuilder) -> list[str]:
+        parts: list[str] = []
+        for index, target in self._targets:
+            if target.sequenced:
+                text = self._id(values[index], target, line, builder)
+                builder.missing_ids = builder.missing_ids or text is None
+                parts.append(text or "\\N")
+            else:
+                parts.append(self._value(values[index], target, line))
+        return parts
+
     def chunks(
         self, records: Iterator[Record], limits: IdLimits, progress_bytes: Callable[[], int]
     ) -> Iterator[Chunk]:
@@ -80,14 +100,13 @@ class RecordEncoder:
         builder = ChunkBuilder(limits)
         defaults = self._plan.defaults
         for line, values in records:
-            parts: list[str] = []
-            for index, target in self._targets:
-                if target.sequenced:
-                    text = self._id(values[index], target, line, builder)
-                    builder.missing_ids = builder.missing_ids or text is None
-                    parts.append(text or "\\N")
-                else:
-                    parts.append(self._value(values[index], target, line))
+            try:
+                parts = self._encode(values, line, builder)
+            except LoadError as exc:
+                if self._rejects is None:
+                    raise
+                self._rejects.add(line, _reason(exc), record_text(self._plan.inputs, values))
+                continue
             for model_field, default in defaults:
                 parts.append(self._value(default(), Target(model_field.name, model_field), line))
             builder.add(text_row(parts), line)
@@ -97,6 +116,18 @@ class RecordEncoder:
         if builder.rows:
             builder.source_bytes = progress_bytes()
             yield builder.take()
+
+
+def _reason(exc: LoadError) -> str:
+    return f"{exc.column!r}: {exc.reason}" if exc.column else exc.reason
+
+
+def record_text(names: Sequence[str], values: Sequence[Any]) -> str:
+    """A row of Python values as the JSON object it came as (for a reject file)."""
+    shown = {
+        name: value for name, value in zip(names, values, strict=False) if value is not MISSING
+    }
+    return json.dumps(shown, default=str, ensure_ascii=False)
 
 
 def text_row(fields: list[str]) -> str:
@@ -128,6 +159,8 @@ class JsonInput(TextFormat):
         self.total_bytes = source_size(source)
         self._objects = self._read()
         self._first: tuple[int, dict[str, Any]] | None = None
+        self.rejects: Rejects | None = None
+        """Where objects that cannot be encoded go instead of failing the load."""
 
     def _error(self, reason: str, line: int | None, value: object = None) -> LoadError:
         return LoadError(reason, source=self.name, line=line, value=value)
@@ -246,10 +279,17 @@ class JsonInput(TextFormat):
         known = set(names)
         first_keys = set(self._first[1]) if self._first else set()
 
-        def values(line: int, item: dict[str, Any]) -> Record:
+        def values(line: int, item: dict[str, Any]) -> Record | None:
             keys = item.keys()
             if keys != first_keys and not keys <= known:
                 extra = next(key for key in keys if key not in known)
+                if self.rejects is not None:
+                    self.rejects.add(
+                        line,
+                        f"key {extra!r} matches no field",
+                        record_text(list(item), list(item.values())),
+                    )
+                    return None
                 raise LoadError(
                     f"key {extra!r} matches no field of {plan.model._meta.label}",
                     source=self.name,
@@ -259,17 +299,20 @@ class JsonInput(TextFormat):
             return line, [item.get(name, MISSING) for name in names]
 
         try:
-            if self._first is not None:
-                yield values(*self._first)
+            first = values(*self._first) if self._first is not None else None
+            if first is not None:
+                yield first
             for line, item in self._objects:
-                yield values(line, item)
+                record = values(line, item)
+                if record is not None:
+                    yield record
         finally:
             if self._handle is not None:
                 self._handle.close()
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Read the objects as COPY chunks."""
-        encoder = RecordEncoder(plan, self.name)
+        encoder = RecordEncoder(plan, self.name, rejects=self.rejects)
         return encoder.chunks(self.records(plan), limits, lambda: self._lines.bytes)
 
 
@@ -280,6 +323,8 @@ class DatasetInput(TextFormat):
         self.name = name
         self._dataset = dataset
         self.total_bytes: int | None = None
+        self.rejects: Rejects | None = None
+        """Where rows that cannot be encoded go instead of failing the load."""
 
     def columns(self) -> tuple[list[str], int | None]:
         """The dataset's headers.
@@ -298,5 +343,5 @@ class DatasetInput(TextFormat):
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Encode the rows as COPY chunks; a string for a JSON field is JSON text."""
-        encoder = RecordEncoder(plan, self.name, json_strings=True)
+        encoder = RecordEncoder(plan, self.name, json_strings=True, rejects=self.rejects)
         return encoder.chunks(self.records(plan), limits, lambda: 0)

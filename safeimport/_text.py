@@ -4,13 +4,18 @@ decoded line by line so that a bad byte or a NUL byte is reported with its line.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ._rejects import Rejects
 from .errors import LoadError
 
 __all__ = ["Source", "SourceLines", "TextBlocks", "open_source", "source_name", "source_size"]
+
+_BAD_TEXT = re.compile("[\x00\udc80-\udcff]")
+"""A NUL byte, or a byte that was not in the encoding (kept as a lone surrogate)."""
 
 Source = str | Path | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
 
@@ -123,6 +128,8 @@ class TextBlocks:
     def __init__(self, source: Source, encoding: str, name: str) -> None:
         self._pieces, self.handle = _pieces(source)
         self._decoder = codecs.getincrementaldecoder(encoding)()
+        self._encoding = encoding
+        self.rejects: Rejects | None = None
         self._name = name
         self.line = 0
         self.bytes = 0
@@ -152,9 +159,33 @@ class TextBlocks:
         if tail:
             yield self._hand_out(tail if tail.endswith("\n") else tail + "\n")
 
+    def set_aside(self, rejects: Rejects) -> None:
+        """Leave out lines with bad bytes or NUL bytes (blanked, so that lines keep their
+        numbers) and add them to ``rejects``, instead of failing."""
+        self.rejects = rejects
+        self._decoder.errors = "surrogateescape"
+
+    def _blank_bad_lines(self, block: str) -> str:
+        assert self.rejects is not None
+        lines = block.split("\n")
+        for index, text in enumerate(lines):
+            if _BAD_TEXT.search(text):
+                reason = (
+                    "a NUL byte, which PostgreSQL text cannot hold"
+                    if "\x00" in text
+                    else f"bytes that are not valid {self._encoding}"
+                )
+                raw = text.encode("utf-8", "surrogateescape")
+                shown = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
+                self.rejects.add(self.line + index + 1, reason, shown.rstrip("\r"))
+                lines[index] = ""
+        return "\n".join(lines)
+
     def _hand_out(self, block: str) -> str:
         self.line = self._next_line
         self._next_line += block.count("\n")
+        if self.rejects is not None and _BAD_TEXT.search(block):
+            return self._blank_bad_lines(block)
         if "\x00" in block:
             at = block.index("\x00")
             raise LoadError(

@@ -38,6 +38,7 @@ Django's own sequence reset.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -56,10 +57,19 @@ from ._copy import copy_from_chunks, copy_position, copy_statement
 from ._csv_input import CsvInput
 from ._db import compose, compose_django, driver_error, is_postgresql, real_name
 from ._frame_input import FrameInput
+from ._locks import (
+    DEFAULT_LOCK_TIMEOUT,
+    LOCK_NOT_AVAILABLE,
+    lock_holders,
+    locks_held,
+    set_lock_timeout,
+)
 from ._pipeline import in_thread
 from ._plan import ColumnPlan, ColumnsArg, plan_columns
 from ._progress import LoadProgress
 from ._records import DatasetInput, JsonInput
+from ._rejects import Rejects, original_lines
+from ._screening import ROW, ColumnType, Screening, cast_sql, column_types, create_text_staging
 from ._text import Source
 from .errors import LoadError, SafeImportError, SequenceExhaustedError
 from .sequences import (
@@ -76,6 +86,8 @@ from .sequences import _next_free as next_free
 __all__ = ["LoadReport", "load_csv", "load_dataframe", "load_dataset", "load_json"]
 
 OnConflict = Literal["error", "skip", "update"]
+OnError = Literal["raise", "skip"]
+Mode = Literal["append", "replace"]
 Progress = bool | Callable[[int, int, int | None], object] | None
 
 
@@ -94,6 +106,13 @@ class LoadReport:
     rows_skipped: int = 0
     """Rows left out because their key was taken (``on_conflict="skip"``)."""
     rows_rejected: int = 0
+    """Rows set aside (``on_error="skip"``): unreadable, or refused by the table."""
+    rows_deleted: int = 0
+    """Rows of the table that the input no longer has (``mode="replace"``)."""
+    reject_file: str | None = None
+    """Where the rejected rows were written, if anywhere."""
+    locks: list[str] = field(default_factory=list)
+    """The table locks the load's transaction held at its end, e.g. ``ROW EXCLUSIVE on t``."""
     seconds: float = 0.0
     bytes_read: int = 0
     dry_run: bool = False
@@ -112,10 +131,14 @@ class LoadReport:
             f"{self.rows_updated} updated, {self.rows_skipped} skipped, "
             f"{self.rows_rejected} rejected"
         )
+        if self.rows_rejected and self.reject_file:
+            text += f" (see {self.reject_file})"
+        if self.rows_deleted:
+            text += f", {self.rows_deleted} deleted"
         moves = [
-            f"sequence {c.state.sequence} {c.next_before} -> {c.next_after}"
-            for c in self.sequences
-            if c.next_before != c.next_after
+            f"sequence {change.column} {change.next_before} -> {change.next_after}"
+            for change in self.sequences
+            if change.next_before != change.next_after
         ]
         return text + (f"; {', '.join(moves)}" if moves else "") + "."
 
@@ -131,6 +154,7 @@ class _Input(Protocol):
     name: str
     copy_format: str
     total_bytes: int | None
+    rejects: Rejects | None
 
     def columns(self) -> tuple[list[str], int | None]: ...
 
@@ -149,6 +173,11 @@ class _Options:
     progress: Progress
     dry_run: bool
     allow_empty: bool
+    on_error: OnError = "raise"
+    reject_file: str | os.PathLike[str] | None = None
+    max_errors: int | None = None
+    mode: Mode = "append"
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT
 
 
 _KEY_DETAIL = re.compile(r"Key \((?P<columns>.+?)\)=\((?P<values>.*)\)")
@@ -176,6 +205,20 @@ class _Load:
             raise LoadError(
                 f"on_conflict must be 'error', 'skip' or 'update', not {options.on_conflict!r}"
             )
+        if options.on_error not in ("raise", "skip"):
+            raise LoadError(f"on_error must be 'raise' or 'skip', not {options.on_error!r}")
+        if options.mode not in ("append", "replace"):
+            raise LoadError(f"mode must be 'append' or 'replace', not {options.mode!r}")
+        if options.mode == "replace" and options.on_conflict != "error":
+            raise LoadError(
+                "mode='replace' updates the rows whose key is in the input and deletes the "
+                "others; on_conflict does not apply to it"
+            )
+        self.rejects = (
+            Rejects(data.name, options.max_errors) if options.on_error == "skip" else None
+        )
+        if self.rejects is not None:
+            data.rejects = self.rejects
 
     # --- the steps ------------------------------------------------------------------------
 
@@ -187,9 +230,15 @@ class _Load:
 
             report = load_with_bulk_create(self)
         else:
+            options = self.options
+            direct = (options.on_conflict, options.on_error, options.mode) == (
+                "error",
+                "raise",
+                "append",
+            )
             try:
                 try:
-                    report = self._attempt(connection, direct=self.options.on_conflict == "error")
+                    report = self._attempt(connection, direct=direct)
                 except _Restart:
                     self._start_again()
                     report = self._attempt(connection, direct=False)
@@ -197,12 +246,18 @@ class _Load:
                 raise self._as_load_error(exc) from exc
             except (DjangoDatabaseError, driver_error(connection)) as exc:
                 raise self._explain(connection, exc) from exc
+        if self.rejects is not None and self.options.reject_file is not None:
+            self.rejects.write(self.options.reject_file)
+            report.reject_file = os.fspath(self.options.reject_file)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
     def _attempt(self, connection: BaseDatabaseWrapper, *, direct: bool) -> LoadReport:
         with transaction.atomic(using=self.alias):
+            restore = set_lock_timeout(connection, self.options.lock_timeout)
             report = self._load(connection, direct=direct)
+            report.locks = locks_held(connection)
+            restore()
             if self.options.dry_run:
                 transaction.set_rollback(True, using=self.alias)
         return report
@@ -254,6 +309,7 @@ class _Load:
             self._reserve_ahead(connection, tables, plan, id_states, limits) if direct else None
         )
         staging = None if covered is not None else self._staging(connection, plan)
+        types = column_types(connection, table, plan.columns)
         options_sql = self.data.copy_options(plan) if isinstance(self.data, CsvInput) else []
         statement = copy_statement(
             connection,
@@ -284,15 +340,16 @@ class _Load:
                 copied = copy_from_chunks(connection, statement, send(chunks))
         finally:
             progress.close()
+        unread = len(self.rejects) if self.rejects is not None else 0
         report = LoadReport(
             self.label,
             self.data.name,
-            rows_read=copied,
+            rows_read=copied + unread,
             bytes_read=progress.bytes,
             dry_run=options.dry_run,
             method="copy" if staging is None else "staged copy",
         )
-        if copied == 0 and not options.allow_empty:
+        if copied + unread == 0 and not options.allow_empty:
             raise LoadError(
                 "no rows to load (pass allow_empty=True to accept that)",
                 source=self.data.name,
@@ -300,16 +357,33 @@ class _Load:
         if staging is None:
             report.rows_written = copied
         else:
+            screening = None
+            if self.rejects is not None:
+                screening = Screening(
+                    connection, self.model, staging, plan, types, self.rejects,
+                    self.positions.line_of,
+                )  # fmt: skip
+                screening.run(
+                    conflict=self._conflict_columns(),
+                    check_taken=options.on_conflict == "error" and options.mode == "append",
+                    sequenced=set(id_states),
+                )
             # Reserve first: the sequences go past every incoming id before any row reaches
             # the table, so a concurrent insert never draws one of them.
             incoming = self._incoming(connection, staging, id_states)
             if not options.dry_run:
                 reserve_sequences(connection, tables, incoming)
             draws = self._draws(connection, id_states, incoming)
-            written, updated = self._merge(connection, plan, staging, draws)
+            if options.mode == "replace":
+                report.rows_deleted = self._delete_the_rest(connection, staging, types, plan)
+            written, updated = self._merge(connection, plan, staging, draws, types, screening)
             report.rows_written, report.rows_updated = written, updated
-            report.rows_skipped = copied - written - updated
-        self._check_foreign_keys(connection, table)
+            rejected_here = len(self.rejects) - unread if self.rejects is not None else 0
+            report.rows_skipped = copied - written - updated - rejected_here
+        if self.rejects is not None:
+            report.rows_rejected = len(self.rejects)
+            self._show_original_lines(unread)
+        self._check_foreign_keys(connection, table, referencing=options.mode == "replace")
         after = sync_states(connection, audit_tables(connection, tables), dry_run=options.dry_run)
         report.sequences = [
             SequenceChange(
@@ -389,8 +463,12 @@ class _Load:
             )
 
     def _staging(self, connection: BaseDatabaseWrapper, plan: ColumnPlan) -> str:
-        """A temporary table with the plan's columns, for COPY before the merge."""
+        """A temporary table with the plan's columns, for COPY before the merge (all of
+        them text, and the rows numbered, when rows that fail are to be set aside)."""
         name = f"safeimport_staging_{id(self)}"
+        if self.rejects is not None:
+            create_text_staging(connection, name, plan.columns)
+            return name
         names: dict[str, str | list[str]] = {
             "staging": name,
             "table": str(self.model._meta.db_table),
@@ -455,7 +533,7 @@ class _Load:
         if not id_states:
             return {}
         columns = list(id_states)
-        template = ", ".join("min({}), max({})" for _ in columns)
+        template = ", ".join("min(CAST({} AS int8)), max(CAST({} AS int8))" for _ in columns)
         names = [(real_name(column),) for column in columns for _ in range(2)]
         statement = compose(connection, f"SELECT {template} FROM {{}}", *names, (staging,))  # noqa: S608
         with connection.cursor() as cursor:
@@ -503,11 +581,18 @@ class _Load:
         return draws
 
     def _merge(
-        self, connection: BaseDatabaseWrapper, plan: ColumnPlan, staging: str, draws: dict[str, int]
+        self,
+        connection: BaseDatabaseWrapper,
+        plan: ColumnPlan,
+        staging: str,
+        draws: dict[str, int],
+        types: dict[str, ColumnType],
+        screening: Screening | None,
     ) -> tuple[int, int]:
         """Move the staged rows into the table; return (inserted, updated). A row without
-        an id gets one drawn from its sequence, which is past every staged id by now."""
-        on_conflict = self.options.on_conflict
+        an id gets one drawn from its sequence, which is past every staged id by now. With
+        ``screening`` (on_error="skip"), rows that still fail are found and set aside."""
+        on_conflict = "update" if self.options.mode == "replace" else self.options.on_conflict
         params: list[int] = []
         selected = []
         names: dict[str, str | list[str] | tuple[str, list[str]]] = {
@@ -517,11 +602,12 @@ class _Load:
         }
         for index, column in enumerate(plan.columns):
             names[f"c{index}"] = column
+            value = cast_sql(connection, types[column], f"{{c{index}}}")
             if column in draws:
-                selected.append(f"coalesce({{c{index}}}, nextval(%s::int8::oid::regclass))")
+                selected.append(f"coalesce({value}, nextval(%s::int8::oid::regclass))")
                 params.append(draws[column])
             else:
-                selected.append(f"{{c{index}}}")
+                selected.append(value)
         conflict = self._conflict_columns()
         # An existing row keeps its primary key (other tables may point at it).
         key = str(self.model._meta.pk.column)
@@ -533,6 +619,8 @@ class _Load:
             "INSERT INTO {table} ({columns}) " + overriding + " "  # noqa: S608
             "SELECT " + ", ".join(selected) + " FROM {staging}"
         )
+        if screening is not None:
+            template += " WHERE " + ROW + " BETWEEN %s AND %s"
         if on_conflict != "error":
             names["conflict"] = conflict
             action = "DO NOTHING"
@@ -547,31 +635,93 @@ class _Load:
                 "FROM done"
             )
         statement = compose_django(connection, template, **names)
-        try:
-            with transaction.atomic(using=self.alias), connection.cursor() as cursor:
-                cursor.execute(statement, params)
+
+        def run(*rows: int) -> tuple[int, int]:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [*params, *rows])
                 if on_conflict == "error":
-                    inserted, updated = cursor.rowcount, 0
-                else:
-                    inserted, updated = cursor.fetchone()
-        except DjangoDatabaseError as exc:
-            raise self._explain_staged(connection, exc, staging) from exc
+                    return cursor.rowcount, 0
+                inserted, updated = cursor.fetchone()
+                return int(inserted), int(updated)
+
+        if screening is not None:
+            inserted, updated = screening.move(run, self._refusal)
+        else:
+            try:
+                with transaction.atomic(using=self.alias):
+                    inserted, updated = run()
+            except DjangoDatabaseError as exc:
+                raise self._explain_staged(connection, exc, staging) from exc
         with connection.cursor() as cursor:
             cursor.execute(compose_django(connection, "DROP TABLE {staging}", staging=staging))
         return int(inserted), int(updated)
 
+    def _refusal(self, exc: Exception) -> str:
+        """Why PostgreSQL refused one row, for the reject file."""
+        cause = exc.__cause__ or exc
+        diag = getattr(cause, "diag", None)
+        message = getattr(diag, "message_primary", None) or str(cause).strip().splitlines()[0]
+        detail = getattr(diag, "message_detail", None)
+        return f"{message} ({detail.rstrip('.')})" if detail else str(message)
+
+    def _delete_the_rest(
+        self,
+        connection: BaseDatabaseWrapper,
+        staging: str,
+        types: dict[str, ColumnType],
+        plan: ColumnPlan,
+    ) -> int:
+        """mode="replace": delete the table's rows whose key is not in the input (the
+        others are updated in place by the merge, so rows pointing at them stay right)."""
+        key = str(self.model._meta.pk.column)
+        if key in plan.columns:
+            value = cast_sql(connection, types[key], "s.{key}")
+            template = (
+                "DELETE FROM {table} AS t WHERE NOT EXISTS "  # noqa: S608 (names composed)
+                "(SELECT FROM {staging} AS s WHERE " + value + " = t.{key})"
+            )
+        else:
+            template = "DELETE FROM {table}"
+        statement = compose_django(
+            connection,
+            template,
+            table=str(self.model._meta.db_table),
+            staging=staging,
+            key=key,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            return int(cursor.rowcount)
+
+    def _show_original_lines(self, unread: int) -> None:
+        """Give the rows PostgreSQL refused their text as it was in a CSV file (the rows
+        set aside while reading have it already)."""
+        if self.rejects is None or not isinstance(self.data, CsvInput) or self.data.path is None:
+            return
+        refused = self.rejects.rows[unread:]
+        wanted = {row.line for row in refused if row.line is not None}
+        found = original_lines(self.data.path, self.data.encoding, wanted)
+        self.rejects.rows[unread:] = [
+            dataclasses.replace(row, record=found.get(row.line or 0, row.record)) for row in refused
+        ]
+
     def _writes_always_identity(self, plan: ColumnPlan) -> bool:
         return any(getattr(target.field, "db_returning", False) for _, target in plan.sequenced())
 
-    def _check_foreign_keys(self, connection: BaseDatabaseWrapper, table: str) -> None:
-        """Check the table's deferred foreign keys now, so that a violation is the load's
-        error and not the commit's; then defer them again for the caller."""
+    def _check_foreign_keys(
+        self, connection: BaseDatabaseWrapper, table: str, *, referencing: bool = False
+    ) -> None:
+        """Check the table's deferred foreign keys now (with ``referencing``, also those of
+        other tables that point at it), so that a violation is the load's error and not the
+        commit's; then defer them again for the caller."""
+        other = " OR c.confrelid = %s::regclass" if referencing else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT n.nspname, c.conname FROM pg_constraint c "
+                "SELECT n.nspname, c.conname FROM pg_constraint c "  # noqa: S608 (constants)
                 "JOIN pg_namespace n ON n.oid = c.connamespace "
-                "WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND c.condeferred",
-                [connection.ops.quote_name(table)],
+                "WHERE (c.conrelid = %s::regclass" + other + ") AND c.contype = 'f' "
+                "AND c.condeferred",
+                [connection.ops.quote_name(table)] * (2 if referencing else 1),
             )
             names = [tuple(row) for row in cursor.fetchall()]
             if not names:
@@ -608,11 +758,38 @@ class _Load:
             value = key["values"]
         if state == "23505" and key is not None:  # unique violation
             message = self._duplicate_reason(connection, key["columns"], key["values"])
+        elif state == LOCK_NOT_AVAILABLE:
+            return self._lock_error(connection)
+        elif state == "23503" and self._points_at_deleted_rows(detail or ""):
+            return LoadError(
+                f"mode='replace' would delete rows of {self.label} that other rows point at "
+                f"({message}: {(detail or '').rstrip('.')}); keep those rows in the input, or "
+                "delete the rows that point at them first; nothing was written",
+                source=self.data.name,
+            )
         elif detail:
             message = f"{message} ({detail.rstrip('.')})"
         if line is None and position is None and state is None:
             message = f"the load failed: {message}; nothing was written"
         return LoadError(message, source=self.data.name, line=line, column=column, value=value)
+
+    def _points_at_deleted_rows(self, detail: str) -> bool:
+        """Whether a foreign key error of mode="replace" is about a row it deleted (seen
+        from either side: the row deleted, or the row that points at it)."""
+        table = real_name(str(self.model._meta.db_table))
+        return self.options.mode == "replace" and (
+            "still referenced" in detail or f'is not present in table "{table}"' in detail
+        )
+
+    def _lock_error(self, connection: BaseDatabaseWrapper) -> LoadError:
+        table = connection.ops.quote_name(str(self.model._meta.db_table))
+        holders = lock_holders(connection, table)
+        return LoadError(
+            f"waited lock_timeout={self.options.lock_timeout}s for a lock on {table} "
+            f"and gave up{': it is held by ' + holders if holders else ''}; nothing was "
+            "written (pass a longer lock_timeout, or None to wait as long as it takes)",
+            source=self.data.name,
+        )
 
     def _input_name(self, column: str) -> str:
         return self.plan.input_name(column) if self.plan is not None else column
@@ -701,6 +878,12 @@ def before_next(before: Mapping[int, SequenceState], change: SequenceChange) -> 
     return state.next_value if state is not None else change.next_before
 
 
+def _run(model: type[Model], data: _Input, given: dict[str, Any]) -> LoadReport:
+    """Run a load with the options among ``given`` (a public loader's arguments)."""
+    names = {f.name for f in dataclasses.fields(_Options)}
+    return _Load(model, data, _Options(**{k: v for k, v in given.items() if k in names})).run()
+
+
 # --- the public loaders ---------------------------------------------------------------------
 
 
@@ -720,6 +903,11 @@ def load_csv(
     progress: Progress = None,
     dry_run: bool = False,
     allow_empty: bool = False,
+    on_error: OnError = "raise",
+    reject_file: str | os.PathLike[str] | None = None,
+    max_errors: int | None = None,
+    mode: Mode = "append",
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
 ) -> LoadReport:
     """Load a CSV file into ``model``'s table with COPY; leave its sequences right.
 
@@ -742,6 +930,15 @@ def load_csv(
             ``(rows, bytes, total_bytes)`` after each chunk.
         dry_run: Load, report, roll back; no sequence is changed.
         allow_empty: Accept an input with a header and no rows.
+        on_error: ``"raise"`` (a bad row fails the load) or ``"skip"`` (bad rows are left
+            out, counted in ``rows_rejected`` and written to ``reject_file``).
+        reject_file: With "skip": a CSV file (``line,reason,record``) for the bad rows.
+        max_errors: With "skip": more rejected rows than this fail the load.
+        mode: ``"append"``, or ``"replace"``: the table ends up holding exactly the input's
+            rows (rows whose key is in the input are updated in place, the others deleted),
+            in one transaction, so readers see the old rows until it commits.
+        lock_timeout: Seconds to wait for a lock on the table before failing (``None``:
+            the server's setting).
 
     Returns:
         A :class:`LoadReport`.
@@ -755,20 +952,7 @@ def load_csv(
         source, delimiter=delimiter, header=header, encoding=encoding, null=null, names=names
     )
     mapping = None if names is not None else columns
-    return _Load(
-        model,
-        data,
-        _Options(
-            using=using,
-            columns=mapping,
-            ignore_unknown_columns=ignore_unknown_columns,
-            on_conflict=on_conflict,
-            conflict_fields=conflict_fields,
-            progress=progress,
-            dry_run=dry_run,
-            allow_empty=allow_empty,
-        ),
-    ).run()
+    return _run(model, data, {**locals(), "columns": mapping})
 
 
 def load_json(
@@ -784,6 +968,11 @@ def load_json(
     progress: Progress = None,
     dry_run: bool = False,
     allow_empty: bool = False,
+    on_error: OnError = "raise",
+    reject_file: str | os.PathLike[str] | None = None,
+    max_errors: int | None = None,
+    mode: Mode = "append",
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
 ) -> LoadReport:
     """Load a JSON array of objects, or JSON Lines, into ``model``'s table.
 
@@ -792,20 +981,7 @@ def load_json(
     key an object lacks takes the field's default, or NULL. Other arguments as for
     :func:`load_csv`.
     """
-    return _Load(
-        model,
-        JsonInput(source, encoding=encoding),
-        _Options(
-            using=using,
-            columns=columns,
-            ignore_unknown_columns=ignore_unknown_columns,
-            on_conflict=on_conflict,
-            conflict_fields=conflict_fields,
-            progress=progress,
-            dry_run=dry_run,
-            allow_empty=allow_empty,
-        ),
-    ).run()
+    return _run(model, JsonInput(source, encoding=encoding), locals())
 
 
 def load_dataframe(
@@ -821,6 +997,11 @@ def load_dataframe(
     progress: Progress = None,
     dry_run: bool = False,
     allow_empty: bool = False,
+    on_error: OnError = "raise",
+    reject_file: str | os.PathLike[str] | None = None,
+    max_errors: int | None = None,
+    mode: Mode = "append",
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
 ) -> LoadReport:
     """Load a pandas DataFrame into ``model``'s table with COPY (not INSERT).
 
@@ -828,20 +1009,7 @@ def load_dataframe(
     dates, ``Decimal``, ``UUID`` and (for a JSON field) dicts and lists load as such. The
     index is left out unless ``index=True``. Other arguments as for :func:`load_csv`.
     """
-    return _Load(
-        model,
-        FrameInput(frame, index=index),
-        _Options(
-            using=using,
-            columns=columns,
-            ignore_unknown_columns=ignore_unknown_columns,
-            on_conflict=on_conflict,
-            conflict_fields=conflict_fields,
-            progress=progress,
-            dry_run=dry_run,
-            allow_empty=allow_empty,
-        ),
-    ).run()
+    return _run(model, FrameInput(frame, index=index), locals())
 
 
 def load_dataset(
@@ -856,22 +1024,14 @@ def load_dataset(
     progress: Progress = None,
     dry_run: bool = False,
     allow_empty: bool = False,
+    on_error: OnError = "raise",
+    reject_file: str | os.PathLike[str] | None = None,
+    max_errors: int | None = None,
+    mode: Mode = "append",
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
 ) -> LoadReport:
     """Load a tablib ``Dataset`` (read from CSV, TSV, XLSX, ODS, YAML, JSON...) into
     ``model``'s table. Its headers name the columns. Other arguments as for
     :func:`load_csv`.
     """
-    return _Load(
-        model,
-        DatasetInput(dataset),
-        _Options(
-            using=using,
-            columns=columns,
-            ignore_unknown_columns=ignore_unknown_columns,
-            on_conflict=on_conflict,
-            conflict_fields=conflict_fields,
-            progress=progress,
-            dry_run=dry_run,
-            allow_empty=allow_empty,
-        ),
-    ).run()
+    return _run(model, DatasetInput(dataset), locals())

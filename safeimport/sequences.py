@@ -230,6 +230,11 @@ class SequenceChange:
     next_before: int | None
     next_after: int | None
 
+    @property
+    def column(self) -> str:
+        """The column (or columns, comma-separated) that draws from the sequence."""
+        return ", ".join(dict.fromkeys(use.column for use in self.state.uses))
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {

@@ -1,0 +1,389 @@
+"""``on_error="skip"`` on the database side: find the rows PostgreSQL would refuse, set by
+set, before they are moved into the table.
+
+With "skip" the rows are staged as text (a temporary table whose columns are all ``text``,
+plus ``safeimport_row``, the COPY record number), so COPY takes every row the input sent.
+Then one query per kind of fault finds the rows that have it, and they are set aside:
+
+- a value that its column's type does not take (``pg_input_is_valid`` and
+  ``pg_input_error_info`` on PostgreSQL 16 and later; a temporary function that tries the
+  cast on older servers), a text too long for its ``varchar(n)`` included;
+- no value for a NOT NULL column (a sequence-backed id is drawn instead);
+- a key that appears twice in the input (the first stays), or that is already in the
+  table (with ``on_conflict="error"``);
+- a foreign key that matches no row.
+
+What is left (a failed CHECK, a trigger's error, a unique constraint other than the key) is
+found while moving the rows: the move runs over ranges of rows in savepoints, and a range
+that fails is split in halves until the one row that fails is set aside. The common faults
+thus cost a query each over the whole input, not a statement per row.
+"""
+
+# The statements here are built from this module's constants, ``{cN}`` fields and types
+# quoted by the driver; every name goes through compose_django or compose.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import ForeignKey, Model
+
+from ._db import compose, compose_django, real_name
+from ._plan import ColumnPlan
+from ._rejects import Rejects
+
+__all__ = [
+    "ROW",
+    "ColumnType",
+    "Screening",
+    "cast_sql",
+    "column_types",
+    "create_text_staging",
+]
+
+ROW = "safeimport_row"
+"""The staging table's column that numbers the rows in COPY order."""
+
+_INPUT_ERROR_16 = """
+CREATE OR REPLACE FUNCTION pg_temp.safeimport_input_error(value text, type text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN pg_input_is_valid(value, type) THEN NULL
+                ELSE (pg_input_error_info(value, type)).message END
+$$"""
+
+# Before PostgreSQL 16 there is no pg_input_is_valid: the cast is tried. The type is the
+# column's format_type(), read from the catalog, never a user's text.
+_INPUT_ERROR_OLD = """
+CREATE OR REPLACE FUNCTION pg_temp.safeimport_input_error(value text, type text)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    EXECUTE format('SELECT %L::' || type, value);
+    RETURN NULL;
+EXCEPTION WHEN others THEN
+    RETURN SQLERRM;
+END
+$$"""
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """What the table says of one of its columns."""
+
+    declared: str
+    """``format_type()``: the type with its modifier, e.g. ``character varying(20)``."""
+    name: tuple[str, str]
+    """The type's schema and name, for ``CAST(... AS schema.name)``."""
+    not_null: bool
+
+
+def column_types(
+    connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]
+) -> dict[str, ColumnType]:
+    """The type of each of ``columns`` (Django column names) of ``table``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), n.nspname, t.typname, "
+            "a.attnotnull FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+            "JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            [connection.ops.quote_name(table)],
+        )
+        found = {row[0]: ColumnType(row[1], (row[2], row[3]), row[4]) for row in cursor}
+    return {column: found[real_name(column)] for column in columns}
+
+
+def create_text_staging(connection: BaseDatabaseWrapper, name: str, columns: list[str]) -> None:
+    """A temporary table with a ``text`` column for each of ``columns``, numbered rows."""
+    fields = "".join(f", {{c{i}}} text" for i in range(len(columns)))
+    names: dict[str, str | list[str] | tuple[str, list[str]]] = {"staging": name}
+    names.update({f"c{i}": column for i, column in enumerate(columns)})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            compose_django(
+                connection,
+                "CREATE TEMPORARY TABLE {staging} (" + ROW + " bigint GENERATED ALWAYS AS "
+                "IDENTITY" + fields + ") ON COMMIT DROP",
+                **names,
+            )
+        )
+
+
+def cast_sql(connection: BaseDatabaseWrapper, column_type: ColumnType, value: str) -> str:
+    """``CAST(value AS type)``, as a template for ``compose_django`` (``value`` is one of
+    its fields, such as ``{c0}``; the type's name is quoted by the driver)."""
+    type_sql = compose(connection, "{}", column_type.name)
+    type_sql = type_sql.replace("{", "{{").replace("}", "}}")
+    return f"CAST({value} AS {type_sql})"
+
+
+class Screening:
+    """Finds and sets aside the staged rows that the table would refuse.
+
+    Args:
+        connection: The load's connection.
+        model: The model loaded.
+        staging: The text staging table.
+        plan: The load's column plan (its ``columns`` are the staged columns).
+        types: :func:`column_types` of those columns.
+        rejects: Where the rows go.
+        line_of: The source line of a staged row number.
+    """
+
+    def __init__(
+        self,
+        connection: BaseDatabaseWrapper,
+        model: type[Model],
+        staging: str,
+        plan: ColumnPlan,
+        types: dict[str, ColumnType],
+        rejects: Rejects,
+        line_of: Callable[[int], int | None],
+    ) -> None:
+        self.connection = connection
+        self.model = model
+        self.staging = staging
+        self.plan = plan
+        self.types = types
+        self.rejects = rejects
+        self.line_of = line_of
+        self.columns = list(plan.columns)
+
+    # --- helpers ---
+
+    def _sql(self, template: str, **extra: str | list[str]) -> str:
+        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
+            "staging": self.staging,
+            "table": str(self.model._meta.db_table),
+            "columns": self.columns,
+        }
+        names.update({f"c{i}": column for i, column in enumerate(self.columns)})
+        names.update(extra)
+        return compose_django(self.connection, template, **names)
+
+    def cast(self, index: int, prefix: str = "") -> str:
+        """``CAST(prefix{cN} AS type)`` for staged column ``index``, as SQL to compose."""
+        return cast_sql(self.connection, self.types[self.columns[index]], f"{prefix}{{c{index}}}")
+
+    def _name(self, index: int) -> str:
+        return self.plan.input_name(self.columns[index])
+
+    def set_aside(self, found: list[tuple[int, str]]) -> None:
+        """Add the staged rows ``found`` (row number, reason) to the rejects and delete them
+        from the staging table."""
+        if not found:
+            return
+        numbers = [row for row, _ in found]
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                self._sql(
+                    "SELECT " + ROW + ", {columns} FROM {staging} WHERE " + ROW + " = ANY(%s)"
+                ),
+                [numbers],
+            )
+            records = {row[0]: _csv_text(row[1:]) for row in cursor.fetchall()}
+            cursor.execute(
+                self._sql("DELETE FROM {staging} WHERE " + ROW + " = ANY(%s)"), [numbers]
+            )
+        for row, reason in found:
+            self.rejects.add(self.line_of(row), reason, records.get(row, ""))
+
+    def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    # --- the checks ---
+
+    def run(self, *, conflict: list[str], check_taken: bool, sequenced: set[str]) -> None:
+        """Every set-based check, in order; each one's rows are gone before the next."""
+        self.check_types()
+        self.check_not_null(sequenced)
+        self.check_repeated_keys(conflict)
+        if check_taken:
+            self.check_taken_keys(conflict)
+        self.check_foreign_keys()
+
+    def check_types(self) -> None:
+        """Values that their column's type does not take."""
+        typed = [i for i, c in enumerate(self.columns) if self.types[c].declared not in ("text",)]
+        if not typed:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute("SHOW server_version_num")
+            version = int(cursor.fetchone()[0])
+            cursor.execute(_INPUT_ERROR_16 if version >= 160000 else _INPUT_ERROR_OLD)
+        values = ", ".join(f"({i}, {{c{i}}}, %s)" for i in typed)
+        statement = self._sql(
+            "SELECT " + ROW + ", i, message FROM (SELECT s." + ROW + ", v.i, "
+            "pg_temp.safeimport_input_error(v.value, v.type) AS message "
+            "FROM {staging} AS s CROSS JOIN LATERAL (VALUES " + values + ") AS v(i, value, type) "
+            "WHERE v.value IS NOT NULL) AS checked WHERE message IS NOT NULL "
+            "ORDER BY " + ROW + ", i"
+        )
+        found: dict[int, str] = {}
+        params = [self.types[self.columns[i]].declared for i in typed]
+        for row, index, message in self._rows(statement, params):
+            found.setdefault(row, f"{self._name(index)!r}: {message}")
+        self.set_aside(list(found.items()))
+
+    def check_not_null(self, sequenced: set[str]) -> None:
+        """No value for a NOT NULL column (a sequence-backed id is drawn instead)."""
+        required = [
+            i for i, c in enumerate(self.columns) if self.types[c].not_null and c not in sequenced
+        ]
+        if not required:
+            return
+        which = " ".join(f"WHEN {{c{i}}} IS NULL THEN {i}" for i in required)
+        where = " OR ".join(f"{{c{i}}} IS NULL" for i in required)
+        found = [
+            (row, f"{self._name(index)!r}: no value, and the column is NOT NULL")
+            for row, index in self._rows(
+                self._sql(
+                    "SELECT " + ROW + ", CASE " + which + " END FROM {staging} WHERE " + where
+                )
+            )
+        ]
+        self.set_aside(found)
+
+    def _key_sql(self, conflict: list[str], prefix: str = "") -> str | None:
+        if not set(conflict) <= set(self.columns):
+            return None
+        return ", ".join(self.cast(self.columns.index(c), prefix) for c in conflict)
+
+    def _key_label(self, conflict: list[str]) -> str:
+        return ", ".join(self.plan.input_name(c) for c in conflict)
+
+    def check_repeated_keys(self, conflict: list[str]) -> None:
+        """A key that an earlier row of the input has (the earlier row stays)."""
+        key = self._key_sql(conflict)
+        if key is None:
+            return
+        present = " AND ".join(f"{{c{self.columns.index(c)}}} IS NOT NULL" for c in conflict)
+        statement = self._sql(
+            "SELECT " + ROW + ", shown FROM (SELECT " + ROW + ", ROW(" + key + ")::text AS shown, "
+            "row_number() OVER (PARTITION BY " + key + " ORDER BY " + ROW + ") AS n "
+            "FROM {staging} WHERE " + present + ") AS keyed WHERE n > 1"
+        )
+        label = self._key_label(conflict)
+        self.set_aside(
+            [
+                (row, f"{label} {_shown(shown)} appears more than once in the input")
+                for row, shown in self._rows(statement)
+            ]
+        )
+
+    def check_taken_keys(self, conflict: list[str]) -> None:
+        """A key that a row of the table already has."""
+        key = self._key_sql(conflict, "s.")
+        if key is None:
+            return
+        matches = " AND ".join(
+            f"t.{{k{n}}} = {self.cast(self.columns.index(c), 's.')}" for n, c in enumerate(conflict)
+        )
+        keys = {f"k{n}": c for n, c in enumerate(conflict)}
+        statement = self._sql(
+            "SELECT s." + ROW + ", ROW(" + key + ")::text FROM {staging} AS s "
+            "WHERE EXISTS (SELECT FROM {table} AS t WHERE " + matches + ")",
+            **keys,
+        )
+        label = self._key_label(conflict)
+        self.set_aside(
+            [
+                (row, f"{label} {_shown(shown)} is already in the table")
+                for row, shown in self._rows(statement)
+            ]
+        )
+
+    def check_foreign_keys(self) -> None:
+        """A foreign key that matches no row of the table it points at (nor, for a key into
+        the same table, a row of the input)."""
+        for index, column in enumerate(self.columns):
+            model_field = next(
+                (f for f in self.model._meta.local_concrete_fields if str(f.column) == column),
+                None,
+            )
+            if not isinstance(model_field, ForeignKey) or not getattr(
+                model_field, "db_constraint", True
+            ):
+                continue
+            related = model_field.related_model
+            assert isinstance(related, type)
+            target = str(model_field.target_field.column)
+            value = self.cast(index, "s.")
+            same = ""
+            if related._meta.db_table == self.model._meta.db_table and target in self.columns:
+                other = self.cast(self.columns.index(target), "o.")
+                same = (
+                    " AND NOT EXISTS (SELECT FROM {staging} AS o WHERE "
+                    + other
+                    + " = "
+                    + value
+                    + ")"
+                )
+            statement = self._sql(
+                "SELECT s." + ROW + ", s.{c" + str(index) + "} FROM {staging} AS s "
+                "WHERE s.{c" + str(index) + "} IS NOT NULL AND NOT EXISTS "
+                "(SELECT FROM {related} AS r WHERE r.{target} = " + value + ")" + same,
+                related=str(related._meta.db_table),
+                target=target,
+            )
+            label = related._meta.label
+            self.set_aside(
+                [
+                    (row, f"{self._name(index)!r}: {shown} matches no row of {label}")
+                    for row, shown in self._rows(statement)
+                ]
+            )
+
+    # --- the move, range by range ---
+
+    def move(
+        self, run: Callable[[int, int], tuple[int, int]], error_text: Callable[[Exception], str]
+    ) -> tuple[int, int]:
+        """Run ``run(first, last)`` (the move of staged rows ``first`` to ``last``) over
+        every staged row; a range that fails is split until the failing rows are found and
+        set aside. Returns (inserted, updated)."""
+        ((low, high),) = self._rows(
+            self._sql("SELECT min(" + ROW + "), max(" + ROW + ") FROM {staging}")
+        )
+        if low is None:
+            return 0, 0
+        return self._move(run, error_text, int(low), int(high))
+
+    def _move(
+        self,
+        run: Callable[[int, int], tuple[int, int]],
+        error_text: Callable[[Exception], str],
+        first: int,
+        last: int,
+    ) -> tuple[int, int]:
+        try:
+            with transaction.atomic(using=self.connection.alias):
+                return run(first, last)
+        except DatabaseError as exc:
+            if first == last:
+                self.set_aside([(first, error_text(exc))])
+                return 0, 0
+        middle = (first + last) // 2
+        low = self._move(run, error_text, first, middle)
+        high = self._move(run, error_text, middle + 1, last)
+        return low[0] + high[0], low[1] + high[1]
+
+
+def _csv_text(values: Sequence[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(["" if v is None else v for v in values])
+    return buffer.getvalue()
+
+
+def _shown(row_text: str) -> str:
+    """``(7)`` as ``7``: a one-column key without its parentheses."""
+    inner = row_text[1:-1] if row_text.startswith("(") and row_text.endswith(")") else row_text
+    return inner if "," not in inner else row_text

@@ -1,0 +1,140 @@
+"""on_error="skip": the good rows load, each bad row goes to the reject file with its line
+and reason, the counts add up, and max_errors stops a load that rejects too much."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.db import connection
+
+from safeimport import LoadError, load_csv, load_dataframe, load_json
+from tests.conftest import restart
+from tests.importapp.models import Author, Book
+from tests.testapp.models import Plain, Small
+
+pytestmark = pytest.mark.django_db
+
+HEADER = b"id,title,author_id,pages,code,added,price\n"
+
+
+def _book_file(tmp_path: Path, author: int) -> tuple[Path, dict[int, str]]:
+    """A file of good rows and one bad row of each kind; returns it and, per bad line, a
+    piece of the reason expected for it."""
+    a = str(author).encode()
+    rows = [
+        (b"1,Good one," + a + b",100,c1,2024-01-01T00:00:00Z,9.99", None),
+        (b"2,Bad pages," + a + b",twelve,c2,,", "invalid input syntax for type integer"),
+        (b"3,Too many," + a + b",1,c3,,,extra", "8 values where the header has 7 columns"),
+        (b"4,Bad date," + a + b",1,c4,notadate,1.00", "'added'"),
+        (b"1,Repeated id," + a + b",1,c5,,", "appears more than once in the input"),
+        (b"50,Taken id," + a + b",1,c6,,", "already in the table"),
+        (b"6,No author,999999,1,c7,,", "matches no row of importapp.Author"),
+        (b"7,Long code," + a + b",1," + b"x" * 25 + b",,", "value too long"),
+        (b"8,Taken code," + a + b",1,taken,,", "duplicate key value"),
+        (b"9,Bad \xff\xfe bytes," + a + b",1,c9,,", "not valid utf-8"),
+        (b"10,NUL \x00 here," + a + b",1,c10,,", "NUL byte"),
+        (b"11,Too dear," + a + b",1,c11,,123456789012.00", "numeric field overflow"),
+        (b"twelve,Bad id," + a + b",1,c12,,", "not an integer"),
+        (b"13,Good two," + a + b",2,c13,,1.50", None),
+    ]
+    path = tmp_path / "books.csv"
+    path.write_bytes(HEADER + b"".join(row + b"\n" for row, _ in rows))
+    expected = {line: reason for line, (_, reason) in enumerate(rows, start=2) if reason}
+    return path, expected
+
+
+def _rejects(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_kind_of_bad_row_is_set_aside_with_its_line_and_reason(tmp_path: Path) -> None:
+    author = Author.objects.create(name="a")
+    Book.objects.create(id=50, title="old", code="taken")
+    path, expected = _book_file(tmp_path, author.pk)
+    rejects = tmp_path / "rejects.csv"
+    report = load_csv(Book, path, on_error="skip", reject_file=rejects)
+
+    assert sorted(Book.objects.values_list("title", flat=True)) == ["Good one", "Good two", "old"]
+    found = _rejects(rejects)
+    assert [int(row["line"]) for row in found] == sorted(expected)
+    for row in found:
+        assert expected[int(row["line"])] in row["reason"], row
+    assert found[0]["record"].startswith("2,Bad pages,")  # the line as it was in the file
+    assert report.rows_rejected == len(expected) == 12
+    assert report.rows_written == 2
+    assert report.rows_read == (
+        report.rows_written + report.rows_updated + report.rows_skipped + report.rows_rejected
+    )
+    assert f"{len(expected)} rejected (see {rejects})" in report.summary()
+    assert Book.objects.create(title="next").pk == 51
+
+
+def test_a_failed_check_is_found_by_splitting_the_move(tmp_path: Path) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE testapp_plain ADD CONSTRAINT no_bad_names CHECK (name <> 'bad')"
+        )
+    restart(Plain)
+    lines = [f"{i},{'bad' if i in (17, 400) else 'ok'}" for i in range(1, 1001)]
+    path = tmp_path / "plain.csv"
+    path.write_text("id,name\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "r.csv")
+    assert report.rows_written == 998
+    found = _rejects(tmp_path / "r.csv")
+    assert [(row["line"], row["record"]) for row in found] == [("18", "17,bad"), ("401", "400,bad")]
+    assert "no_bad_names" in found[0]["reason"]
+    assert Plain.objects.create().pk == 1001
+
+
+def test_more_rejects_than_max_errors_write_nothing(tmp_path: Path) -> None:
+    restart(Plain)
+    path = tmp_path / "plain.csv"
+    path.write_text("id,name\n1,a\nx,b\n3,c\ny,d\n5,e\n", encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        load_csv(Plain, path, on_error="skip", max_errors=1)
+    assert "more than 1 rows were rejected" in str(info.value)
+    assert info.value.line == 5
+    assert not Plain.objects.exists()
+    report = load_csv(Plain, path, on_error="skip", max_errors=2)
+    assert (report.rows_written, report.rows_rejected) == (3, 2)
+
+
+def test_an_id_past_the_sequences_maxvalue_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "small.csv"
+    path.write_text("id,name\n1,a\n40000,b\n", encoding="utf-8")
+    report = load_csv(Small, path, on_error="skip")
+    assert report.rows_rejected == 1
+    assert list(Small.objects.values_list("id", flat=True)) == [1]
+
+
+def test_json_objects_that_cannot_be_loaded_are_set_aside(tmp_path: Path) -> None:
+    author = Author.objects.create(name="a")
+    path = tmp_path / "books.jsonl"
+    path.write_text(
+        f'{{"id": 1, "title": "ok", "author_id": {author.pk}}}\n'
+        '{"id": 2, "title": "bad pages", "pages": "many"}\n'
+        '{"id": 3, "title": "unknown key", "colour": "red"}\n'
+        '{"id": 4, "title": {"nested": true}}\n'
+        '{"id": 5, "title": "no author", "author_id": 999999}\n',
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "r.csv"
+    report = load_json(Book, path, on_error="skip", reject_file=rejects)
+    assert list(Book.objects.values_list("id", flat=True)) == [1]
+    assert [int(row["line"]) for row in _rejects(rejects)] == [2, 3, 4, 5]
+    assert report.rows_read == 5
+
+
+def test_dataframe_rows_that_cannot_be_loaded_are_set_aside(tmp_path: Path) -> None:
+    restart(Plain)
+    frame = pd.DataFrame({"id": [1, 2, 2, 4], "name": ["a", "b", "again", None]})
+    report = load_dataframe(Plain, frame, on_error="skip", reject_file=tmp_path / "r.csv")
+    assert sorted(Plain.objects.values_list("id", flat=True)) == [1, 2]
+    reasons = [row["reason"] for row in _rejects(tmp_path / "r.csv")]
+    assert "appears more than once" in reasons[0]
+    assert "NOT NULL" in reasons[1]
+    assert report.rows_rejected == 2
