@@ -336,44 +336,38 @@ class CsvInput:
         """``rows`` without those that cannot be sent, which go to the rejects."""
         assert self.rejects is not None
         width = len(plan.inputs)
-        sequenced = plan.sequenced()
-        if set(map(len, rows.values)) == {width}:  # the usual block: checked at C speed
-            try:
-                for at, target in sequenced:
-                    present = [row[at] for row in rows.values if row[at] not in ("", self._null)]
-                    id_bounds(present, target.column, limits)
+        values = rows.values
+        bad = {i: f"{len(row)} values where the header has {width} columns"
+               for i, row in enumerate(values) if len(row) != width}  # fmt: skip
+        for at, target in plan.sequenced():
+            given = [
+                (i, row[at])
+                for i, row in enumerate(values)
+                if i not in bad and row[at] not in ("", self._null)
+            ]
+            try:  # the whole column at once; row by row only when it holds a bad id
+                id_bounds([value for _, value in given], target.column, limits)
             except BadId:
-                pass
-            else:
-                return rows
-        offsets: list[int] | None = None
-        values: list[list[str]] = []
-        spans: list[tuple[int, int]] = []
-        for index, row in enumerate(rows.values):
-            reason = None
-            if len(row) != width:
-                reason = f"{len(row)} values where the header has {width} columns"
-            else:
-                for at, target in sequenced:
-                    if row[at] in ("", self._null):
-                        continue
+                for i, value in given:
                     try:
-                        id_bounds([row[at]], target.column, limits)
+                        id_bounds([value], target.column, limits)
                     except BadId as exc:
-                        reason = f"{target.name!r}: {exc.reason} ({row[at]!r})"
-                        break
-            start = rows.start(index)
-            end = rows.spans[index][1] if rows.spans is not None else start + 1
-            if reason is None:
-                values.append(row)
+                        bad[i] = f"{target.name!r}: {exc.reason} ({value!r})"
+        if not bad:
+            return rows
+        offsets = _line_offsets(text)
+        kept: list[list[str]] = []
+        spans: list[tuple[int, int]] = []
+        for i, row in enumerate(values):
+            start = rows.start(i)
+            end = rows.spans[i][1] if rows.spans is not None else start + 1
+            if i not in bad:
+                kept.append(row)
                 spans.append((start, end))
                 continue
-            offsets = offsets or _line_offsets(text)
             record = text[offsets[start] : offsets[end]].rstrip("\r\n")
-            self.rejects.add(base_line + start + 1, reason, record)
-        if len(values) == len(rows.values):
-            return rows
-        return _Rows(values, spans)
+            self.rejects.add(base_line + start + 1, bad[i], record)
+        return _Rows(kept, spans)
 
     def _rebuilt(
         self,

@@ -51,13 +51,6 @@ __all__ = [
 ROW = "safeimport_row"
 """The staging table's column that numbers the rows in COPY order."""
 
-_INPUT_ERROR_16 = """
-CREATE OR REPLACE FUNCTION pg_temp.safeimport_input_error(value text, type text)
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN pg_input_is_valid(value, type) THEN NULL
-                ELSE (pg_input_error_info(value, type)).message END
-$$"""
-
 # Before PostgreSQL 16 there is no pg_input_is_valid: the cast is tried. The type is the
 # column's format_type(), read from the catalog, never a user's text.
 _INPUT_ERROR_OLD = """
@@ -183,14 +176,12 @@ class Screening:
         with self.connection.cursor() as cursor:
             cursor.execute(
                 self._sql(
-                    "SELECT " + ROW + ", {columns} FROM {staging} WHERE " + ROW + " = ANY(%s)"
+                    "DELETE FROM {staging} WHERE " + ROW + " IN (SELECT unnest(%s::int8[])) "
+                    "RETURNING " + ROW + ", {columns}"
                 ),
                 [numbers],
             )
             records = {row[0]: _csv_text(row[1:]) for row in cursor.fetchall()}
-            cursor.execute(
-                self._sql("DELETE FROM {staging} WHERE " + ROW + " = ANY(%s)"), [numbers]
-            )
         for row, reason in found:
             self.rejects.add(self.line_of(row), reason, records.get(row, ""))
 
@@ -203,54 +194,67 @@ class Screening:
 
     def run(self, *, conflict: list[str], check_taken: bool, sequenced: set[str]) -> None:
         """Every set-based check, in order; each one's rows are gone before the next."""
-        self.check_types()
-        self.check_not_null(sequenced)
-        self.check_repeated_keys(conflict)
+        self.set_aside(self.check_types())  # the casts of the other checks need this first
+        found = self.check_not_null(sequenced) + self.check_repeated_keys(conflict)
         if check_taken:
-            self.check_taken_keys(conflict)
-        self.check_foreign_keys()
+            found += self.check_taken_keys(conflict)
+        found += self.check_foreign_keys()
+        self.set_aside(list(dict(reversed(found)).items()))  # one reason a row, the first
 
-    def check_types(self) -> None:
-        """Values that their column's type does not take."""
-        typed = [i for i, c in enumerate(self.columns) if self.types[c].declared not in ("text",)]
+    def check_types(self) -> list[tuple[int, str]]:
+        """Values that their column's type does not take.
+
+        Each column has its own call of ``pg_input_is_valid`` with a constant type, which
+        it parses once and keeps (one shared call over a ``VALUES`` list of types parses
+        the type on every row).
+        """
+        typed = [i for i, c in enumerate(self.columns) if self.types[c].declared != "text"]
         if not typed:
-            return
+            return []
         with self.connection.cursor() as cursor:
             cursor.execute("SHOW server_version_num")
-            version = int(cursor.fetchone()[0])
-            cursor.execute(_INPUT_ERROR_16 if version >= 160000 else _INPUT_ERROR_OLD)
-        values = ", ".join(f"({i}, {{c{i}}}, %s)" for i in typed)
+            modern = int(cursor.fetchone()[0]) >= 160000
+            if not modern:
+                cursor.execute(_INPUT_ERROR_OLD)
+        bad, which, message = [], [], []
+        bad_params: list[str] = []
+        for i in typed:
+            if modern:
+                bad.append(f"({{c{i}}} IS NOT NULL AND NOT pg_input_is_valid({{c{i}}}, %s))")
+                error = f"(pg_input_error_info({{c{i}}}, %s)).message"
+            else:
+                error = f"pg_temp.safeimport_input_error({{c{i}}}, %s)"
+                bad.append(f"({{c{i}}} IS NOT NULL AND {error} IS NOT NULL)")
+            which.append(f"WHEN {bad[-1]} THEN {i}")
+            message.append(f"WHEN {bad[-1]} THEN {error}")
+            bad_params.append(self.types[self.columns[i]].declared)
         statement = self._sql(
-            "SELECT " + ROW + ", i, message FROM (SELECT s." + ROW + ", v.i, "
-            "pg_temp.safeimport_input_error(v.value, v.type) AS message "
-            "FROM {staging} AS s CROSS JOIN LATERAL (VALUES " + values + ") AS v(i, value, type) "
-            "WHERE v.value IS NOT NULL) AS checked WHERE message IS NOT NULL "
-            "ORDER BY " + ROW + ", i"
+            "SELECT " + ROW + ", CASE " + " ".join(which) + " END, "
+            "CASE " + " ".join(message) + " END FROM {staging} WHERE " + " OR ".join(bad)
         )
-        found: dict[int, str] = {}
-        params = [self.types[self.columns[i]].declared for i in typed]
-        for row, index, message in self._rows(statement, params):
-            found.setdefault(row, f"{self._name(index)!r}: {message}")
-        self.set_aside(list(found.items()))
+        error_params = [p for p in bad_params for _ in (0, 1)]  # the test, then the message
+        params = bad_params + error_params + bad_params
+        return [
+            (row, f"{self._name(index)!r}: {text}")
+            for row, index, text in self._rows(statement, params)
+        ]
 
-    def check_not_null(self, sequenced: set[str]) -> None:
+    def check_not_null(self, sequenced: set[str]) -> list[tuple[int, str]]:
         """No value for a NOT NULL column (a sequence-backed id is drawn instead)."""
         required = [
             i for i, c in enumerate(self.columns) if self.types[c].not_null and c not in sequenced
         ]
         if not required:
-            return
+            return []
         which = " ".join(f"WHEN {{c{i}}} IS NULL THEN {i}" for i in required)
         where = " OR ".join(f"{{c{i}}} IS NULL" for i in required)
-        found = [
+        statement = self._sql(
+            "SELECT " + ROW + ", CASE " + which + " END FROM {staging} WHERE " + where
+        )
+        return [
             (row, f"{self._name(index)!r}: no value, and the column is NOT NULL")
-            for row, index in self._rows(
-                self._sql(
-                    "SELECT " + ROW + ", CASE " + which + " END FROM {staging} WHERE " + where
-                )
-            )
+            for row, index in self._rows(statement)
         ]
-        self.set_aside(found)
 
     def _key_sql(self, conflict: list[str], prefix: str = "") -> str | None:
         if not set(conflict) <= set(self.columns):
@@ -260,11 +264,11 @@ class Screening:
     def _key_label(self, conflict: list[str]) -> str:
         return ", ".join(self.plan.input_name(c) for c in conflict)
 
-    def check_repeated_keys(self, conflict: list[str]) -> None:
+    def check_repeated_keys(self, conflict: list[str]) -> list[tuple[int, str]]:
         """A key that an earlier row of the input has (the earlier row stays)."""
         key = self._key_sql(conflict)
         if key is None:
-            return
+            return []
         present = " AND ".join(f"{{c{self.columns.index(c)}}} IS NOT NULL" for c in conflict)
         statement = self._sql(
             "SELECT " + ROW + ", shown FROM (SELECT " + ROW + ", ROW(" + key + ")::text AS shown, "
@@ -272,18 +276,16 @@ class Screening:
             "FROM {staging} WHERE " + present + ") AS keyed WHERE n > 1"
         )
         label = self._key_label(conflict)
-        self.set_aside(
-            [
-                (row, f"{label} {_shown(shown)} appears more than once in the input")
-                for row, shown in self._rows(statement)
-            ]
-        )
+        return [
+            (row, f"{label} {_shown(shown)} appears more than once in the input")
+            for row, shown in self._rows(statement)
+        ]
 
-    def check_taken_keys(self, conflict: list[str]) -> None:
+    def check_taken_keys(self, conflict: list[str]) -> list[tuple[int, str]]:
         """A key that a row of the table already has."""
         key = self._key_sql(conflict, "s.")
         if key is None:
-            return
+            return []
         matches = " AND ".join(
             f"t.{{k{n}}} = {self.cast(self.columns.index(c), 's.')}" for n, c in enumerate(conflict)
         )
@@ -294,16 +296,15 @@ class Screening:
             **keys,
         )
         label = self._key_label(conflict)
-        self.set_aside(
-            [
-                (row, f"{label} {_shown(shown)} is already in the table")
-                for row, shown in self._rows(statement)
-            ]
-        )
+        return [
+            (row, f"{label} {_shown(shown)} is already in the table")
+            for row, shown in self._rows(statement)
+        ]
 
-    def check_foreign_keys(self) -> None:
+    def check_foreign_keys(self) -> list[tuple[int, str]]:
         """A foreign key that matches no row of the table it points at (nor, for a key into
         the same table, a row of the input)."""
+        found: list[tuple[int, str]] = []
         for index, column in enumerate(self.columns):
             model_field = next(
                 (f for f in self.model._meta.local_concrete_fields if str(f.column) == column),
@@ -335,12 +336,11 @@ class Screening:
                 target=target,
             )
             label = related._meta.label
-            self.set_aside(
-                [
-                    (row, f"{self._name(index)!r}: {shown} matches no row of {label}")
-                    for row, shown in self._rows(statement)
-                ]
-            )
+            found += [
+                (row, f"{self._name(index)!r}: {shown} matches no row of {label}")
+                for row, shown in self._rows(statement)
+            ]
+        return found
 
     # --- the move, range by range ---
 
