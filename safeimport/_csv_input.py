@@ -43,10 +43,13 @@ class _Rows:
     is exactly its rows.
     """
 
-    __slots__ = ("spans", "values")
+    __slots__ = ("kept_text", "spans", "values")
 
     def __init__(self, values: list[list[str]], spans: list[tuple[int, int]] | None) -> None:
         self.values, self.spans = values, spans
+        self.kept_text: str | None = None
+        """With rows set aside from a block of one row per line: the block's text without
+        their lines, to send as it is."""
 
     def start(self, index: int) -> int:
         """The block line on which row ``index`` starts."""
@@ -303,7 +306,16 @@ class CsvInput:
                 ) from None
             if found is not None:
                 bounds[target.column] = found
-        if not plan.passthrough or rows.spans is not None:
+        if plan.passthrough and rows.kept_text is not None:
+            chunk = Chunk(
+                data=rows.kept_text.encode("utf-8"),
+                rows=len(rows.values),
+                first_line=base_line + rows.start(0) + 1,
+                lines=array("q", (base_line + start + 1 for start, _ in rows.spans or ())),
+                bounds=bounds,
+                source_bytes=self._text.bytes,
+            )
+        elif not plan.passthrough or rows.spans is not None:
             chunk = self._rebuilt(rows, text, base_line, plan, writer, bounds)
         else:
             # Rows on one line each, no blank line, nothing to change: the block goes as it is.
@@ -358,6 +370,8 @@ class CsvInput:
         offsets = _line_offsets(text)
         kept: list[list[str]] = []
         spans: list[tuple[int, int]] = []
+        pieces: list[str] = []
+        since = 0  # where the text not yet cut out starts
         for i, row in enumerate(values):
             start = rows.start(i)
             end = rows.spans[i][1] if rows.spans is not None else start + 1
@@ -367,7 +381,12 @@ class CsvInput:
                 continue
             record = text[offsets[start] : offsets[end]].rstrip("\r\n")
             self.rejects.add(base_line + start + 1, bad[i], record)
-        return _Rows(kept, spans)
+            pieces.append(text[since : offsets[start]])
+            since = offsets[end]
+        result = _Rows(kept, spans)
+        if rows.spans is None:  # one row per line: cut the bad lines out of the text
+            result.kept_text = "".join(pieces) + text[since:]
+        return result
 
     def _rebuilt(
         self,
