@@ -56,9 +56,7 @@ def _rows() -> list[dict[str, Any]]:
 
 
 LOADERS: dict[str, Callable[[], LoadReport]] = {
-    "csv": lambda: load_csv(
-        HostileLoad, ["id,label,amount\n", "10,a;b,1\n", '12,"q""uote",2\n']
-    ),
+    "csv": lambda: load_csv(HostileLoad, ["id,label,amount\n", "10,a;b,1\n", '12,"q""uote",2\n']),
     "json": lambda: load_json(HostileLoad, [json.dumps(row) + "\n" for row in _rows()]),
     "dataframe": lambda: load_dataframe(HostileLoad, pd.DataFrame(_rows())),
     "dataset": lambda: load_dataset(
@@ -99,7 +97,7 @@ def test_a_bad_value_in_a_hostile_column_is_named_as_the_input_names_it(
     reason="a taken key in a column whose name needs quoting: PostgreSQL's DETAIL quotes it "
     '(Key ("Id ""key""; --")=(5)), the loader takes the quoted text for the name, doubles its '
     "quotes again and its follow-up query fails: LoadError 'zero-length delimited identifier "
-    "at or near \"\"\"\"' with no line, column or value, instead of 'id 5 is already in the "
+    'at or near """"\' with no line, column or value, instead of \'id 5 is already in the '
     "table' at line 3. The DETAIL's names must be unquoted first (safeimport/loaders.py, "
     "_KEY_DETAIL and _django_column)",
 )
@@ -135,9 +133,7 @@ def role() -> Callable[[str], None]:
         with connection.cursor() as cursor:
             cursor.execute("CREATE ROLE safeimport_limited NOLOGIN")
             cursor.execute("GRANT USAGE ON SCHEMA public TO safeimport_limited")
-            cursor.execute(
-                f'GRANT {grants} ON "load""; drop table x; --" TO safeimport_limited'
-            )
+            cursor.execute(f'GRANT {grants} ON "load""; drop table x; --" TO safeimport_limited')
             cursor.execute('GRANT SELECT ON "x" TO safeimport_limited')
             cursor.execute(
                 "SELECT pg_get_serial_sequence(%s, %s)",
@@ -177,7 +173,7 @@ def test_a_read_only_role_gets_an_audit_and_not_permitted_for_changes(
     with connection.cursor() as cursor:  # ids past the sequence, written as the owner
         cursor.execute(
             'INSERT INTO "load""; drop table x; --" ("Id ""key""; --", "la bel; drop table x; --", '
-            "\"Mixed \"\"Case\"\" Amount\") VALUES (50, 'a', 0)"
+            '"Mixed ""Case"" Amount") VALUES (50, \'a\', 0)'
         )
     role("SELECT")
     (state,) = audit_sequences(HostileLoad)

@@ -174,7 +174,7 @@ def _at_once(*loads: Callable[[], object]) -> list[BaseException | None]:
         started.wait()
         try:
             loads[index]()
-        except BaseException as error:  # noqa: BLE001 (kept for the assertions)
+        except BaseException as error:  # kept for the assertions
             outcome[index] = error
         finally:
             connections.close_all()
