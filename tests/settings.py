@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "tests.testapp",
     "tests.importapp",
     "tests.fixtureapp",
+    "tests.hostileload",
 ]
 SECRET_KEY = "tests"
 USE_TZ = True

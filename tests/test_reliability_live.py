@@ -1,0 +1,230 @@
+"""The application keeps inserting while data is imported: each import path writes rows
+whose ids run into the sequence's next range, while writer threads, each on its own
+connection, call ``create()`` in a loop. No writer may fail, every row must be there once,
+and the sequence must end past all of them. Two imports into one table at once must not
+both win. (``load_csv`` with writers is in ``test_load_live.py``.)
+
+The writers' latency (the longest ``create()`` call, and the 99th percentile) is printed
+for each path: ``pytest -s -k writers``. Real commits are needed, hence ``transaction=True``.
+Each path loads 100,000 rows, except ``safe_loaddata`` (10,000; 100,000 with ``-m slow``).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, connections, transaction
+
+from safeimport import LoadError, load_csv, load_dataframe, load_json, sequences_synced
+from safeimport._copy import copy_from_chunks, copy_statement
+from tests.conftest import restart, sequence_of
+from tests.testapp.models import Plain
+
+WRITERS = 4
+AHEAD = 2_000  # the first imported id: a little ahead of where the writers start
+
+
+@dataclass
+class Writers:
+    """What the writer threads did: the ids they got, their errors, each call's seconds."""
+
+    ids: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    started: list[float] = field(default_factory=list)
+
+    def latency(self) -> str:
+        ordered = sorted(self.seconds)
+        p99 = ordered[int(len(ordered) * 0.99)]
+        return (
+            f"{len(ordered)} inserts by {WRITERS} writers, {len(self.errors)} errors; "
+            f"latency median {statistics.median(ordered) * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+        )
+
+
+@contextmanager
+def writers_running() -> Iterator[Writers]:
+    """``WRITERS`` threads calling ``Plain.objects.create()`` until the block ends."""
+    done = Writers()
+    stop = threading.Event()
+    started = threading.Barrier(WRITERS + 1)
+
+    def write() -> None:
+        started.wait()
+        try:
+            while not stop.is_set():
+                began = time.perf_counter()
+                done.started.append(time.monotonic())
+                try:
+                    done.ids.append(Plain.objects.create(name="writer").pk)
+                except IntegrityError as error:
+                    done.errors.append(str(error).splitlines()[0])
+                done.seconds.append(time.perf_counter() - began)
+                time.sleep(0.001)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    time.sleep(0.05)  # the writers are drawing ids before the import begins
+    try:
+        yield done
+        time.sleep(0.05)  # and go on after it
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def _raw_copy_under_lock(ids: list[int]) -> None:
+    """The documented way to COPY by hand beside live writers: ``lock=True`` in a transaction
+    (the writers wait for the commit; without the lock they would draw the COPY's ids)."""
+    text = "".join(f"{i},file\n" for i in ids).encode()
+    with transaction.atomic(), sequences_synced(Plain, lock=True):
+        statement = copy_statement(connection, "testapp_plain", ["id", "name"], "csv")
+        copy_from_chunks(connection, statement, [text])
+
+
+def _csv(tmp_path: Path, name: str, ids: list[int], label: str) -> Path:
+    path = tmp_path / f"{name}.csv"
+    path.write_text("id,name\n" + "".join(f"{i},{label}\n" for i in ids), encoding="utf-8")
+    return path
+
+
+def _fixture(tmp_path: Path, ids: list[int]) -> None:
+    path = tmp_path / "plain.json"
+    objects = [{"model": "testapp.plain", "pk": i, "fields": {"name": "file"}} for i in ids]
+    path.write_text(json.dumps(objects), encoding="utf-8")
+    call_command("safe_loaddata", str(path), verbosity=0)
+
+
+IMPORTS: dict[str, Callable[[Path, list[int]], object]] = {
+    "load_csv": lambda tmp, ids: load_csv(Plain, _csv(tmp, "file", ids, "file")),
+    "load_json": lambda tmp, ids: load_json(
+        Plain, [json.dumps({"id": i, "name": "file"}) + "\n" for i in ids]
+    ),
+    "load_dataframe": lambda tmp, ids: load_dataframe(
+        Plain, pd.DataFrame({"id": ids, "name": "file"})
+    ),
+    "raw COPY in sequences_synced(lock=True)": lambda tmp, ids: _raw_copy_under_lock(ids),
+    "safe_loaddata": _fixture,
+}
+
+
+LOADDATA_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="safe_loaddata raises the sequences only at the end of the load "
+    "(reset_sequences), so writers draw the fixture's ids meanwhile and fail with duplicate "
+    "keys once it commits (4 of ~2,100 inserts at 20,000 objects); reserving first needs "
+    "the fixture's ids before the first save (safeimport/management/commands/safe_loaddata.py)",
+)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "rows"),
+    [
+        ("load_json", 100_000),
+        ("load_dataframe", 100_000),
+        ("raw COPY in sequences_synced(lock=True)", 100_000),
+        # loaddata saves one object at a time (about 3,500 a second): 100,000 only with -m slow.
+        pytest.param("safe_loaddata", 10_000, marks=LOADDATA_BUG),
+        pytest.param("safe_loaddata", 100_000, marks=[LOADDATA_BUG, pytest.mark.slow]),
+        pytest.param("load_csv", 1_000_000, marks=pytest.mark.slow),
+    ],
+)
+def test_writers_during_each_import_path_never_collide(
+    tmp_path: Path, path: str, rows: int
+) -> None:
+    restart(Plain)
+    file_ids = list(range(AHEAD, AHEAD + rows))
+    with writers_running() as writers:
+        began = time.monotonic()
+        IMPORTS[path](tmp_path, file_ids)
+        ended = time.monotonic()
+    print(f"\n{path}, {rows:,} rows in {ended - began:.2f} s: {writers.latency()}")
+    assert writers.errors == []
+    assert any(began <= at <= ended for at in writers.started), "no insert during the import"
+    assert not set(writers.ids) & set(file_ids)
+    assert len(set(writers.ids)) == len(writers.ids)
+    assert Plain.objects.filter(name="file").count() == rows
+    assert Plain.objects.count() == rows + len(writers.ids)
+    assert Plain.objects.create(name="after").pk > max(*writers.ids, *file_ids)
+
+
+def _at_once(*loads: Callable[[], object]) -> list[BaseException | None]:
+    """Run the loads in threads, started together; each one's exception or ``None``."""
+    outcome: list[BaseException | None] = [None] * len(loads)
+    started = threading.Barrier(len(loads))
+
+    def run(index: int) -> None:
+        started.wait()
+        try:
+            loads[index]()
+        except BaseException as error:  # kept for the assertions
+            outcome[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(loads))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_with_disjoint_ids_at_once_both_land() -> None:
+    restart(Plain)
+    first, second = list(range(1, 30_001)), list(range(30_001, 60_001))
+    outcome = _at_once(
+        lambda: load_json(Plain, [json.dumps({"id": i, "name": "a"}) + "\n" for i in first]),
+        lambda: load_dataframe(Plain, pd.DataFrame({"id": second, "name": "b"})),
+    )
+    assert outcome == [None, None]
+    assert Plain.objects.filter(name="a").count() == len(first)
+    assert Plain.objects.filter(name="b").count() == len(second)
+    assert sequence_of(Plain).next_value == 60_001
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("order", ["sorted", "reversed"])
+def test_two_imports_whose_ids_clash_have_one_winner_and_a_clear_loser(
+    tmp_path: Path, order: str
+) -> None:
+    restart(Plain)
+    first, second = list(range(1, 30_001)), list(range(20_001, 50_001))
+    if order == "reversed":  # the second file staged, its rows in the other order
+        second.reverse()
+    outcome = _at_once(
+        lambda: load_csv(Plain, _csv(tmp_path, "a", first, "a")),
+        lambda: load_csv(Plain, _csv(tmp_path, "b", second, "b")),
+    )
+    errors = [error for error in outcome if error is not None]
+    assert len(errors) == 1, outcome
+    (loser,) = errors
+    assert isinstance(loser, LoadError), loser
+    # A key taken by the other load, or the deadlock PostgreSQL breaks by failing one.
+    assert "is already in the table" in str(loser) or "deadlock" in str(loser)
+    winner = "b" if outcome[0] is not None else "a"
+    won = second if winner == "b" else first
+    assert Plain.objects.count() == len(won)
+    assert Plain.objects.filter(name=winner).count() == len(won)
+    next_value = sequence_of(Plain).next_value
+    assert next_value is not None
+    assert next_value > max(won)
+    assert Plain.objects.create(name="after").pk == next_value
