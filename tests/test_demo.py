@@ -82,15 +82,16 @@ def test_the_loaders_leave_every_sequence_right_at_once(demo_output: dict[str, s
     assert (
         "$ python manage.py safe_import videos.VideoPlaylistItem data/playlist_items.csv" in lines
     )
-    for summary in (
-        "Imported 2000 row(s) into videos.Video: 2000 new, 0 updated, 0 skipped, 0 rejected; "
-        "sequence videos_video_id_seq 1 -> 2001.",
-        "Imported 120 row(s) into videos.Playlist: 120 new, 0 updated, 0 skipped, 0 rejected; "
-        "sequence videos_playlist_id_seq 1 -> 121.",
-        "Imported 3000 row(s) into videos.VideoPlaylistItem: 3000 new, 0 updated, 0 skipped, "
-        "0 rejected; sequence videos_videoplaylistitem_id_seq 1 -> 3001.",
+    for model, rows, next_id in (
+        ("Video", 2000, 2001),
+        ("Playlist", 120, 121),
+        ("VideoPlaylistItem", 3000, 3001),
     ):
-        assert summary in lines
+        summary = (
+            rf"Imported {rows} row\(s\) into videos\.{model}: {rows} new, 0 updated, "
+            rf"0 skipped, 0 rejected; sequence \S+ 1 -> {next_id}\."
+        )
+        assert any(re.fullmatch(summary, line) for line in lines), (summary, lines)
     assert "0 behind.\n(exit status 0)" in demo_output["8"]
     assert "behind  " not in demo_output["8"]
     assert demo_output["8"].rstrip().endswith("created item id=3001")
