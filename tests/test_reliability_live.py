@@ -108,7 +108,7 @@ def _fixture(tmp_path: Path, ids: list[int]) -> None:
     path = tmp_path / "plain.json"
     objects = [{"model": "testapp.plain", "pk": i, "fields": {"name": "file"}} for i in ids]
     path.write_text(json.dumps(objects), encoding="utf-8")
-    call_command("safe_loaddata", str(path), verbosity=0)
+    call_command("safe_loaddata", str(path), lock=True, verbosity=0)
 
 
 IMPORTS: dict[str, Callable[[Path, list[int]], object]] = {
@@ -120,17 +120,8 @@ IMPORTS: dict[str, Callable[[Path, list[int]], object]] = {
         Plain, pd.DataFrame({"id": ids, "name": "file"})
     ),
     "raw COPY in sequences_synced(lock=True)": lambda tmp, ids: _raw_copy_under_lock(ids),
-    "safe_loaddata": _fixture,
+    "safe_loaddata --lock": _fixture,
 }
-
-
-LOADDATA_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="safe_loaddata raises the sequences only at the end of the load "
-    "(reset_sequences), so writers draw the fixture's ids meanwhile and fail with duplicate "
-    "keys once it commits (4 of ~2,100 inserts at 20,000 objects); reserving first needs "
-    "the fixture's ids before the first save (safeimport/management/commands/safe_loaddata.py)",
-)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -141,8 +132,8 @@ LOADDATA_BUG = pytest.mark.xfail(
         ("load_dataframe", 100_000),
         ("raw COPY in sequences_synced(lock=True)", 100_000),
         # loaddata saves one object at a time (about 3,500 a second): 100,000 only with -m slow.
-        pytest.param("safe_loaddata", 10_000, marks=LOADDATA_BUG),
-        pytest.param("safe_loaddata", 100_000, marks=[LOADDATA_BUG, pytest.mark.slow]),
+        ("safe_loaddata --lock", 10_000),
+        pytest.param("safe_loaddata --lock", 100_000, marks=pytest.mark.slow),
         pytest.param("load_csv", 1_000_000, marks=pytest.mark.slow),
     ],
 )

@@ -24,11 +24,11 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializedObject
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from ..._db import is_postgresql
+from ..._db import compose_django, is_postgresql
 from ..._progress import Progress
 from ...errors import SafeImportError, SequenceError
 from ...sequences import (
@@ -37,6 +37,7 @@ from ...sequences import (
     Status,
     SyncReport,
     audit_tables,
+    model_tables,
     sync_states,
     tables_of,
 )
@@ -65,6 +66,15 @@ class Command(loaddata.Command):
             ),
         )
         parser.add_argument(
+            "--lock",
+            action="store_true",
+            help=(
+                "Lock each model's tables against other writers (SHARE ROW EXCLUSIVE) before "
+                "its first object is saved, until the load commits, so that the "
+                "application's inserts wait instead of drawing the fixture's ids and failing."
+            ),
+        )
+        parser.add_argument(
             "--report",
             choices=("text", "json"),
             default="text",
@@ -80,6 +90,8 @@ class Command(loaddata.Command):
         self.dry_run: bool = options["dry_run"]
         self.sync_report = SyncReport(dry_run=self.dry_run)
         self.written: Counter[str] = Counter()
+        self.locked: set[str] = set()
+        self.lock: bool = options["lock"]
         verbosity = int(options["verbosity"])
         as_json = options["report"] == "json"
         if as_json:
@@ -108,12 +120,33 @@ class Command(loaddata.Command):
             self._write_text(verbosity)
 
     def save_obj(self, obj: DeserializedObject) -> bool:
-        """Save as loaddata does; count what is written, per model, and show progress."""
+        """Save as loaddata does; count what is written, per model, and show progress.
+
+        With ``--lock``, before the first object of a model is saved, its tables are locked
+        against other writers (SHARE ROW EXCLUSIVE, until the load commits; readers go on):
+        the sequences are only raised past the fixture's ids at the end of the load, and an
+        application's insert in between would draw one of them and fail at the commit.
+        """
+        if self.lock:
+            self._lock_tables_of(type(obj.object))
         saved = super().save_obj(obj)
         if saved:
             self.written[obj.object._meta.label] += 1
         self.progress.update()
         return saved
+
+    def _lock_tables_of(self, model: type[Model]) -> None:
+        connection = connections[self.using]
+        if model._meta.label in self.locked or not is_postgresql(connection):
+            return
+        self.locked.add(model._meta.label)
+        tables = sorted(model_tables([model]))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(
+                    connection, "LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE", tables=tables
+                )
+            )
 
     def reset_sequences(self, connection: BaseDatabaseWrapper, models: set[type[Model]]) -> None:
         """Raise every sequence behind the tables that the load wrote to, inside its
