@@ -96,6 +96,8 @@ class CsvInput:
         self.path = source if isinstance(source, str | Path) else None
         """The file's path, when the source is one."""
         self.encoding = encoding
+        if csv.field_size_limit() < _MAX_RECORD_CHARS:  # 128 KB by default: a long text
+            csv.field_size_limit(_MAX_RECORD_CHARS)
         self._text = TextBlocks(source, encoding, self.name)
         self._blocks = iter(self._text)
         self._first: tuple[str, int] | None = None

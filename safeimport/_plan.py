@@ -238,7 +238,9 @@ def value_text(
     elif isinstance(value, float):
         if math.isnan(value):
             return None
-        text = repr(value)
+        # pandas makes an integer column with a gap float64: 3.0 goes to an integer as 3
+        whole = value.is_integer() and isinstance(model_field, models.IntegerField)
+        text = str(int(value)) if whole else repr(value)
     elif isinstance(value, datetime.date | datetime.time):
         text = value.isoformat()
     elif isinstance(value, bytes | bytearray | memoryview):

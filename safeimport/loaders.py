@@ -753,11 +753,12 @@ class _Load:
             column = self.plan.input_name(position.column)
             value = position.value
         key = _KEY_DETAIL.search(detail or "")
+        key_columns = real_name(key["columns"]) if key is not None else ""  # maybe quoted
         if key is not None:
-            column = self._input_name(key["columns"])
+            column = self._input_name(key_columns)
             value = key["values"]
         if state == "23505" and key is not None:  # unique violation
-            message = self._duplicate_reason(connection, key["columns"], key["values"])
+            message = self._duplicate_reason(connection, key_columns, key["values"])
         elif state == LOCK_NOT_AVAILABLE:
             return self._lock_error(connection)
         elif state == "23503" and self._points_at_deleted_rows(detail or ""):
@@ -861,7 +862,7 @@ class _Load:
             )
         if key is None or "," in key["columns"]:
             return error
-        column = self._django_column(key["columns"])
+        column = self._django_column(real_name(key["columns"]))
         line = self._line_of_staged(
             connection, staging, "{column}::text = %s", key["values"], column=column
         )

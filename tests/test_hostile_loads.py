@@ -92,15 +92,6 @@ def test_a_bad_value_in_a_hostile_column_is_named_as_the_input_names_it(
     assert HostileLoad.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a taken key in a column whose name needs quoting: PostgreSQL's DETAIL quotes it "
-    '(Key ("Id ""key""; --")=(5)), the loader takes the quoted text for the name, doubles its '
-    "quotes again and its follow-up query fails: LoadError 'zero-length delimited identifier "
-    'at or near """"\' with no line, column or value, instead of \'id 5 is already in the '
-    "table' at line 3. The DETAIL's names must be unquoted first (safeimport/loaders.py, "
-    "_KEY_DETAIL and _django_column)",
-)
 def test_a_duplicate_key_in_a_hostile_table_is_explained(sentinel: Sentinel) -> None:
     HostileLoad.objects.create(id=5, label="old")
     with pytest.raises(LoadError) as info:
