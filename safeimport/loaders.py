@@ -746,6 +746,11 @@ class _Load:
         message = getattr(diag, "message_primary", None) or str(cause).strip().splitlines()[0]
         detail = getattr(diag, "message_detail", None)
         state = getattr(diag, "sqlstate", None)
+        if state is not None and state[:2] in ("08", "57"):  # connection lost, server stopped
+            return LoadError(
+                f"the connection to the database was lost ({message}); nothing was written",
+                source=self.data.name,
+            )
         position = copy_position(cause)
         line = self.positions.line_of(position.record) if position else None
         column = value = None

@@ -145,6 +145,7 @@ def test_the_load_killed_mid_stream_writes_nothing(
     # "server closed the connection unexpectedly" or (psycopg2, writing to the closed
     # socket) "invalid socket".
     assert re.search("connection|socket", str(info.value))
+    assert "nothing was written" in str(info.value)
 
 
 def test_a_statement_timeout_mid_stream_writes_nothing(nothing_written: dict[str, int]) -> None:
