@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from argparse import ArgumentParser
+import math
+import sys
+from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
@@ -31,6 +33,32 @@ _EXTENSIONS = {
 # Formats read through tablib, and the extra that installs what each needs.
 _TABLIB = {"xlsx": ("xlsx", "openpyxl"), "ods": ("ods", "odf"), "yaml": ("yaml", "yaml")}
 FORMATS = ("csv", "tsv", "json", "jsonl", *_TABLIB)
+# FILE that means standard input, as for loaddata.
+STDIN = "-"
+
+
+def lock_timeout(text: str) -> float | None:
+    """Seconds as a number; ``0`` or ``none`` keep the server's ``lock_timeout``."""
+    if text.lower() == "none":
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ArgumentTypeError(f"seconds or 'none', not {text!r}") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ArgumentTypeError(f"seconds must be 0 or more, not {text!r}")
+    return seconds or None
+
+
+def max_errors(text: str) -> int:
+    """A count of rows, 0 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise ArgumentTypeError(f"a number of rows, not {text!r}") from None
+    if count < 0:
+        raise ArgumentTypeError(f"a number of rows, 0 or more, not {text!r}")
+    return count
 
 
 def _missing(extra: str, module: str) -> CommandError | None:
@@ -46,17 +74,25 @@ class Command(BaseCommand):
     """Load a CSV, JSON, JSON Lines or spreadsheet file into a model."""
 
     help = (
-        "Load a file into a model with COPY, raising the model's sequences past the file's "
-        "ids before the rows become visible, so that the application's inserts never "
-        "collide with them. The format is told by the file's extension unless given."
+        "Load a file (or standard input, as -) into a model with COPY, raising the model's "
+        "sequences past the file's ids before the rows become visible, so that the "
+        "application's inserts never collide with them. The format is told by the file's "
+        "extension unless given. Exit status: 0 when the load is done (with --on-error "
+        "skip, also when rows were rejected); 1 when it is refused and nothing is written: "
+        "a bad row with --on-error raise, more than --max-errors rejected rows, a lock "
+        "not granted within --lock-timeout, or a cancelled replace."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         """Declare the command's options."""
         parser.add_argument("model", metavar="app_label.ModelName", help="The model to load.")
-        parser.add_argument("file", type=Path, help="The file to load.")
         parser.add_argument(
-            "--input-format", choices=FORMATS, help="The file's format (default: its extension)."
+            "file", help="The file to load; - reads standard input (csv unless --input-format)."
+        )
+        parser.add_argument(
+            "--input-format",
+            choices=FORMATS,
+            help="The file's format (default: its extension; csv for standard input).",
         )
         parser.add_argument(
             "--map",
@@ -84,6 +120,49 @@ class Command(BaseCommand):
             metavar="FIELD",
             help="The unique fields that tell a taken key (default: the primary key).",
         )
+        parser.add_argument(
+            "--on-error",
+            choices=("raise", "skip"),
+            default="raise",
+            help="What a bad row does (a value that does not convert, a duplicate key, a "
+            "check or foreign key violation...): fail the load, writing nothing (default), "
+            "or is left out and counted as rejected.",
+        )
+        parser.add_argument(
+            "--reject-file",
+            metavar="PATH",
+            help="With --on-error skip: write each rejected row there, as CSV with the "
+            "columns line, reason and record (the line as it was in the file).",
+        )
+        parser.add_argument(
+            "--max-errors",
+            type=max_errors,
+            metavar="N",
+            help="With --on-error skip: refuse the load, writing nothing, when more than N "
+            "rows are rejected.",
+        )
+        parser.add_argument(
+            "--mode",
+            choices=("append", "replace"),
+            default="append",
+            help="append adds the file's rows (default); replace makes the table hold "
+            "exactly the file's rows, in one transaction (asks for confirmation).",
+        )
+        parser.add_argument(
+            "--lock-timeout",
+            type=lock_timeout,
+            default=5.0,
+            metavar="SECONDS",
+            help="How long to wait for a lock before failing (default 5); 0 or none keeps "
+            "the server's setting.",
+        )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Do not ask for confirmation of --mode replace.",
+        )
         parser.add_argument("--delimiter", help="The CSV field separator (default: , or tab).")
         parser.add_argument("--encoding", default="utf-8", help="The file's encoding.")
         parser.add_argument(
@@ -106,15 +185,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Load the file and print the report."""
         model = self._model(options["model"])
-        path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
-        input_format = options["input_format"] or _EXTENSIONS.get(path.suffix.lower())
-        if input_format is None:
-            raise CommandError(
-                f"Cannot tell the format of {path} from its extension: "
-                f"pass --input-format ({', '.join(FORMATS)})"
-            )
+        input_format = self._format(options["file"], options["input_format"])
+        self._check_skip_options(options)
+        if options["mode"] == "replace" and not options["dry_run"]:
+            self._confirm_replace(model, options)
         common: dict[str, Any] = {
             "columns": self._mapping(options["map"]),
             "ignore_unknown_columns": options["ignore_unknown_columns"],
@@ -123,9 +197,14 @@ class Command(BaseCommand):
             "conflict_fields": options["conflict_fields"],
             "progress": self._progress(),
             "dry_run": options["dry_run"],
+            "on_error": options["on_error"],
+            "reject_file": options["reject_file"],
+            "max_errors": options["max_errors"],
+            "mode": options["mode"],
+            "lock_timeout": options["lock_timeout"],
         }
         try:
-            report = self._load(model, path, input_format, options, common)
+            report = self._load(model, options["file"], input_format, options, common)
         except SafeImportError as exc:
             raise CommandError(str(exc)) from exc
         if options["report"] == "json":
@@ -133,27 +212,75 @@ class Command(BaseCommand):
         elif options["verbosity"] > 0:
             self.stdout.write(report.summary())
 
+    def _format(self, file: str, given: str | None) -> str:
+        """The input's format; checks that the file exists."""
+        if file == STDIN:
+            if given in _TABLIB:
+                raise CommandError(
+                    f"Standard input is read as text: csv, tsv, json or jsonl, not {given}; "
+                    "give the file's path instead of -"
+                )
+            return given or "csv"
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        input_format = given or _EXTENSIONS.get(path.suffix.lower())
+        if input_format is None:
+            raise CommandError(
+                f"Cannot tell the format of {path} from its extension: "
+                f"pass --input-format ({', '.join(FORMATS)})"
+            )
+        return input_format
+
+    def _check_skip_options(self, options: dict[str, Any]) -> None:
+        if options["on_error"] == "skip":
+            return
+        for option in ("reject_file", "max_errors"):
+            if options[option] is not None:
+                flag = "--" + option.replace("_", "-")
+                raise CommandError(f"{flag} needs --on-error skip")
+
+    def _confirm_replace(self, model: type[Model], options: dict[str, Any]) -> None:
+        """Ask before a replace, as flush and collectstatic do."""
+        if not options["interactive"]:
+            return
+        file = options["file"]
+        if file == STDIN:
+            raise CommandError(
+                "--mode replace reading standard input needs --noinput: the confirmation "
+                "cannot be read from standard input while it carries the rows"
+            )
+        rows = model._default_manager.using(options["database"]).count()
+        answer = input(
+            f"This will replace every row of {model._meta.label} ({rows} rows) with the rows "
+            f"of {file}. Type 'yes' to continue, or 'no' to cancel: "
+        )
+        if answer != "yes":
+            raise CommandError("Import cancelled; nothing was written.")
+
     def _load(
         self,
         model: type[Model],
-        path: Path,
+        file: str,
         input_format: str,
         options: dict[str, Any],
         common: dict[str, Any],
     ) -> LoadReport:
+        # Standard input is looked up when read, as loaddata does, so that it can be replaced.
+        source: Path | IO[str] = sys.stdin if file == STDIN else Path(file)
         if input_format in ("csv", "tsv"):
             delimiter = options["delimiter"] or ("\t" if input_format == "tsv" else ",")
             return load_csv(
-                model, path, delimiter=delimiter, encoding=options["encoding"], **common
+                model, source, delimiter=delimiter, encoding=options["encoding"], **common
             )
         if input_format in ("json", "jsonl"):
-            return load_json(model, path, encoding=options["encoding"], **common)
+            return load_json(model, source, encoding=options["encoding"], **common)
         missing = _missing(*_TABLIB[input_format])
         if missing is not None:
             raise missing
         import tablib
 
-        with path.open("rb") as handle:
+        with Path(file).open("rb") as handle:
             dataset = tablib.Dataset().load(handle, format=input_format)
         return load_dataset(model, dataset, **common)
 
