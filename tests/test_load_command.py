@@ -6,8 +6,11 @@ import csv
 import importlib.util
 import io
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -211,6 +214,7 @@ def test_replace_from_standard_input_needs_noinput(monkeypatch: pytest.MonkeyPat
 def test_replace_after_yes_leaves_exactly_the_files_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    restart(Plain)
     path = _plain_file(tmp_path)
     monkeypatch.setattr("builtins.input", lambda prompt: "yes")
     out = _run("testapp.Plain", str(path), "--mode", "replace")
@@ -371,3 +375,34 @@ def test_help_documents_stdin_replace_and_exit_statuses() -> None:
         "1 when it is refused and nothing is written",
     ):
         assert part in text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("options", "status", "rows", "output"),
+    [
+        ([], 1, 0, "CommandError: <stdin>, line 3"),
+        (["--on-error", "skip"], 0, 3, "3 new, 0 updated, 0 skipped, 2 rejected"),
+        (["--on-error", "skip", "--max-errors", "2"], 0, 3, "2 rejected"),
+        (["--on-error", "skip", "--max-errors", "1"], 1, 0, "more than 1 rows were rejected"),
+    ],
+    ids=["raise", "skip", "skip within max", "skip past max"],
+)
+def test_exit_status_of_a_real_process_reading_standard_input(
+    options: list[str], status: int, rows: int, output: str
+) -> None:
+    name = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
+    url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "safe_import", "testapp.Plain", "-", *options],
+        input="id,name\n1,a\nx,bad id\n3,c\n1,duplicate\n5,e\n",
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == status, done.stderr
+    assert output in (done.stdout if status == 0 else done.stderr)
+    assert Plain.objects.count() == rows

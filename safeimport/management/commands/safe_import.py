@@ -250,7 +250,7 @@ class Command(BaseCommand):
                 "--mode replace reading standard input needs --noinput: the confirmation "
                 "cannot be read from standard input while it carries the rows"
             )
-        rows = model._default_manager.using(options["database"]).count()
+        rows = model._base_manager.using(options["database"]).count()
         answer = input(
             f"This will replace every row of {model._meta.label} ({rows} rows) with the rows "
             f"of {file}. Type 'yes' to continue, or 'no' to cancel: "
