@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,18 +67,9 @@ def child(method: str, rows: int) -> dict[str, Any]:
 
 def run_child(method: str, rows: int, database: str) -> dict[str, Any]:
     """Run :func:`child` in a fresh process against ``database``."""
-    environment = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="bench.settings", SAFEIMPORT_BENCH_DATABASE=database
-    )
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", method, str(rows)],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    from bench.processes import run_script_child
+
+    result = run_script_child(__file__, [method, str(rows)], database)
     if result["rows_in_table"] != rows:
         raise RuntimeError(f"{method} loaded {result['rows_in_table']} of {rows} rows")
     return result

@@ -87,3 +87,21 @@ def start(task: dict[str, Any], *, database: str) -> Running:
 def run(task: dict[str, Any], *, database: str) -> dict[str, Any]:
     """Run ``task`` in a worker process and return its result."""
     return start(task, database=database).finish()
+
+
+def run_script_child(script: str, arguments: list[str], database: str) -> dict[str, Any]:
+    """Run ``script --child ARGUMENTS`` in a fresh process against ``database``; return the
+    JSON object it prints last (the ``bench/*_speed.py`` scripts time one load so)."""
+    environment = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="bench.settings", SAFEIMPORT_BENCH_DATABASE=database
+    )
+    done = subprocess.run(
+        [sys.executable, script, "--child", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result

@@ -22,7 +22,6 @@ import csv
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -102,19 +101,9 @@ def child(method: str, rows: int, bad_path: str) -> dict[str, Any]:
 
 def run_child(method: str, rows: int, bad_path: Path, database: str) -> dict[str, Any]:
     """Run :func:`child` in a fresh process against ``database``."""
-    environment = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="bench.settings", SAFEIMPORT_BENCH_DATABASE=database
-    )
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", method, str(rows), str(bad_path)],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return result
+    from bench.processes import run_script_child
+
+    return run_script_child(__file__, [method, str(rows), str(bad_path)], database)
 
 
 def main(argv: list[str]) -> None:

@@ -16,19 +16,17 @@ Real commits are needed (the writers run on connections of their own), hence
 from __future__ import annotations
 
 import random
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError, connections
 
 from safeimport import load_csv
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Shelf
 from tests.testapp.models import Plain
+from tests.writers import writers_running
 
-WRITERS = 4
 ROWS = 100_000
 
 
@@ -49,47 +47,20 @@ def test_writers_during_a_load_whose_ids_overlap_the_sequence_never_collide(
         random.Random(7).shuffle(file_ids)
     path = tmp_path / "overlap.csv"
     path.write_text("id,name\n" + "".join(f"{i},file\n" for i in file_ids), encoding="utf-8")
-    stop = threading.Event()
-    started = threading.Barrier(WRITERS + 1)
-    errors: list[str] = []
-    created: list[tuple[float, int]] = []
-
-    def write() -> None:
-        started.wait()
-        try:
-            while not stop.is_set():
-                try:
-                    created.append((time.monotonic(), Plain.objects.create(name="writer").pk))
-                except IntegrityError as error:
-                    errors.append(str(error).splitlines()[0])
-                time.sleep(0.001)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=write) for _ in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    started.wait()
-    time.sleep(0.05)  # the writers are drawing ids before the load begins
-    try:
+    with writers_running() as writers:
         load_started = time.monotonic()
         report = load_csv(Plain, path)
         load_finished = time.monotonic()
-        time.sleep(0.05)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
 
-    assert errors == []
+    assert writers.errors == []
     assert report.method == method
     assert report.rows_written == ROWS
-    ids = [pk for _, pk in created]
-    assert any(load_started <= at <= load_finished for at, _ in created), "no overlap"
+    ids = writers.ids
+    assert any(load_started <= at <= load_finished for at in writers.started), "no overlap"
     assert not set(ids) & set(file_ids)
-    assert [pk for at, pk in created if at > load_finished and pk > max(file_ids)]
+    assert max(ids) > max(file_ids)  # the writers went on past the file's ids after the load
     assert Plain.objects.filter(name="file").count() == ROWS
-    assert Plain.objects.count() == ROWS + len(created)
+    assert Plain.objects.count() == ROWS + len(ids)
     assert Plain.objects.create(name="after").pk > max(ids)
 
 
