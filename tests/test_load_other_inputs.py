@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import tablib
@@ -189,3 +190,34 @@ def test_progress_true_without_tqdm_names_the_extra(monkeypatch: pytest.MonkeyPa
 def test_progress_true_draws_a_bar(capsys: pytest.CaptureFixture[str]) -> None:
     load_csv(Plain, ["id,name\n", "1,a\n"], progress=True)
     assert "testapp.Plain" in capsys.readouterr().err
+
+
+def test_dataframe_columns_converted_a_column_at_a_time_keep_their_values() -> None:
+    restart(Book)
+    frame = pd.DataFrame(
+        {
+            "id": np.array([1, 2, 3], dtype="uint32"),
+            "title": pd.array(["tab\there", "line\nbreak", "back\\slash"], dtype="string"),
+            "code": pd.array(["x", None, "z"], dtype="string"),
+            "in_print": np.array([True, False, True]),
+            "published": pd.to_datetime(["2024-01-01", "2024-02-29", None]),
+            "added": pd.to_datetime(["2024-05-01 12:30:15.25", None, "2024-05-03 00:00:00.00"]),
+            "rating": [0.1, 1e20, float("nan")],
+        }
+    )
+    load_dataframe(Book, frame)
+    rows = {book.pk: book for book in Book.objects.all()}
+    assert [rows[i].title for i in (1, 2, 3)] == ["tab\there", "line\nbreak", "back\\slash"]
+    assert [rows[i].code for i in (1, 2, 3)] == ["x", None, "z"]
+    assert [rows[i].in_print for i in (1, 2, 3)] == [True, False, True]
+    assert [rows[i].published for i in (1, 2, 3)] == [
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 2, 29),
+        None,
+    ]
+    utc = datetime.UTC
+    assert rows[1].added == datetime.datetime(2024, 5, 1, 12, 30, 15, 250000, tzinfo=utc)
+    assert rows[2].added is None
+    assert [rows[i].rating for i in (1, 2)] == [0.1, 1e20]
+    assert rows[3].rating is None
+    assert Book.objects.create(title="next").pk == 4
