@@ -73,12 +73,13 @@ def empty_tables() -> None:
     from django.db import connection
     from videos.models import Playlist, Video, VideoPlaylistItem
 
-    tables = ", ".join(
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (VideoPlaylistItem, Playlist, Video)
-    )
+    from safeimport._db import compose_django
+
+    tables = [str(model._meta.db_table) for model in (VideoPlaylistItem, Playlist, Video)]
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+        cursor.execute(
+            compose_django(connection, "TRUNCATE {tables} RESTART IDENTITY", tables=tables)
+        )
         cursor.execute("VACUUM ANALYZE")
 
 

@@ -10,11 +10,21 @@ with the name of the process that holds the lock instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "lock_holders", "locks_held", "set_lock_timeout"]
+from ._db import compose_django
+from .sequences import model_tables
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "hold_back_writers",
+    "lock_holders",
+    "locks_held",
+    "set_lock_timeout",
+]
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 """Seconds a load waits for a lock before it fails."""
@@ -74,4 +84,16 @@ def lock_holders(connection: BaseDatabaseWrapper, table: str) -> str:
         return "; ".join(
             f"pid {pid} ({_mode_name(mode)}{', ' + repr(query) if query else ''})"
             for pid, mode, query in cursor.fetchall()
+        )
+
+
+def hold_back_writers(connection: BaseDatabaseWrapper, models: Iterable[type[Model]]) -> None:
+    """Lock the models' tables (MTI parents and many-to-many tables too) in SHARE ROW
+    EXCLUSIVE mode until the transaction ends: readers go on, other writers wait."""
+    tables = sorted(model_tables(models))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            compose_django(
+                connection, "LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE", tables=tables
+            )
         )

@@ -211,10 +211,9 @@ class Screening:
         typed = [i for i, c in enumerate(self.columns) if self.types[c].declared != "text"]
         if not typed:
             return []
-        with self.connection.cursor() as cursor:
-            cursor.execute("SHOW server_version_num")
-            modern = int(cursor.fetchone()[0]) >= 160000
-            if not modern:
+        modern = getattr(self.connection, "pg_version", 0) >= 160000  # Django reads it once
+        if not modern:
+            with self.connection.cursor() as cursor:
                 cursor.execute(_INPUT_ERROR_OLD)
         bad, which, message = [], [], []
         bad_params: list[str] = []

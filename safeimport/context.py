@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ._db import is_postgresql, transaction_failed
+from ._locks import hold_back_writers
 from .errors import SafeImportError
 from .sequences import (
     ModelRef,
@@ -136,9 +137,7 @@ def _lock_tables(connection: BaseDatabaseWrapper, models: tuple[ModelRef, ...]) 
         )
     if not is_postgresql(connection):
         return
-    tables = ", ".join(tables_of(connection, resolve_models(models)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+    hold_back_writers(connection, resolve_models(models))
 
 
 @contextmanager

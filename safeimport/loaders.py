@@ -309,7 +309,7 @@ class _Load:
             self._reserve_ahead(connection, tables, plan, id_states, limits) if direct else None
         )
         staging = None if covered is not None else self._staging(connection, plan)
-        types = column_types(connection, table, plan.columns)
+        types = column_types(connection, table, plan.columns) if staging is not None else {}
         options_sql = self.data.copy_options(plan) if isinstance(self.data, CsvInput) else []
         statement = copy_statement(
             connection,

@@ -21,6 +21,8 @@ import pytest
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
+from safeimport._db import compose
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,15 +31,15 @@ def scratch_database(blocker: DjangoDbBlocker) -> Iterator[str]:
     """A new, empty database on the test run's server, dropped afterwards; its URL."""
     connection = connections["default"]
     name = f"{connection.settings_dict['NAME']}_demo"
-    quoted = connection.ops.quote_name(name)
     with blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")  # left over from a killed run
-        cursor.execute(f"CREATE DATABASE {quoted}")
+        # left over from a killed run
+        cursor.execute(compose(connection, "DROP DATABASE IF EXISTS {}", (name,)))
+        cursor.execute(compose(connection, "CREATE DATABASE {}", (name,)))
     try:
         yield urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
     finally:
         with blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE {quoted}")
+            cursor.execute(compose(connection, "DROP DATABASE {}", (name,)))
 
 
 @pytest.fixture(scope="module")

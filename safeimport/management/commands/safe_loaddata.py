@@ -28,7 +28,8 @@ from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from ..._db import compose_django, is_postgresql
+from ..._db import is_postgresql
+from ..._locks import hold_back_writers
 from ..._progress import Progress
 from ...errors import SafeImportError, SequenceError
 from ...sequences import (
@@ -37,7 +38,6 @@ from ...sequences import (
     Status,
     SyncReport,
     audit_tables,
-    model_tables,
     sync_states,
     tables_of,
 )
@@ -140,13 +140,7 @@ class Command(loaddata.Command):
         if model._meta.label in self.locked or not is_postgresql(connection):
             return
         self.locked.add(model._meta.label)
-        tables = sorted(model_tables([model]))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(
-                    connection, "LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE", tables=tables
-                )
-            )
+        hold_back_writers(connection, [model])
 
     def reset_sequences(self, connection: BaseDatabaseWrapper, models: set[type[Model]]) -> None:
         """Raise every sequence behind the tables that the load wrote to, inside its
