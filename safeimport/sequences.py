@@ -777,3 +777,6 @@ def sync_sequences(
         return SyncReport(dry_run=dry_run)
     audit = audit_tables(connection, tables_of(connection, found))
     return sync_states(connection, audit, dry_run=dry_run)
+
+
+next_free = _next_free  # the name the load path uses

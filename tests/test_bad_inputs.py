@@ -135,7 +135,7 @@ def test_each_bad_file_is_refused_with_its_line_column_and_value(
     reason="bad UTF-8 and NUL bytes: LoadError.value is the text of the whole block read so "
     "far (b',name\\n1,ok\\n2,caf\\xe9\\n') and column is None, where the field 'name' and its "
     "value are known; the line (3) is right. Fix where the block is decoded and checked "
-    "(safeimport/_text.py TextBlocks._decode, the NUL check in safeimport/_csv_input.py)",
+    "(safeimport/_load/inputs/text.py TextBlocks._decode, the NUL check in safeimport/_load/inputs/text.py)",
 )
 @pytest.mark.parametrize("case", BYTES_CASES, ids=str)
 def test_bad_bytes_name_the_field_and_its_value(case: Case, as_before: None) -> None:
@@ -155,7 +155,7 @@ def test_bad_bytes_name_their_line(case: Case, as_before: None) -> None:
     reason="CRLF line ends and a quoted field over two lines: the COPY error's record is not "
     "mapped back to a line (LoadError.line is None; the same file with LF gives line 5). "
     "The line count of a field that spans lines misses '\\r\\n' "
-    "(safeimport/_csv_input.py, the spans given to Positions)",
+    "(safeimport/_load/inputs/csv_blocks.py, the spans given to Positions)",
 )
 def test_crlf_and_a_field_over_two_lines_keep_the_line(tmp_path: Path, as_before: None) -> None:
     path = tmp_path / "crlf.csv"

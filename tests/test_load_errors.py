@@ -167,8 +167,8 @@ def test_a_json_error_names_its_line(tmp_path: Path, unchanged: None) -> None:
 
 
 def test_unknown_on_conflict_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(LoadError, match="on_conflict"):
-        load_csv(Plain, ["id,name\n", "1,a\n"], on_conflict="replace")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="on_conflict must be one of 'error', 'skip', 'update'"):
+        load_csv(Plain, ["id,name\n", "1,a\n"], on_conflict="replace")  # type: ignore[typeddict-item]
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ def test_replace_refuses_to_delete_a_row_that_another_table_points_at(tmp_path: 
 
 @pytest.mark.django_db
 def test_replace_does_not_mix_with_on_conflict(tmp_path: Path) -> None:
-    with pytest.raises(LoadError, match="on_conflict does not apply"):
+    with pytest.raises(ValueError, match="on_conflict does not apply"):
         load_csv(Plain, _file(tmp_path, "id,name\n1,a\n"), mode="replace", on_conflict="skip")
 
 

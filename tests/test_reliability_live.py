@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from safeimport import LoadError, load_csv, load_dataframe, load_json, sequences_synced
-from safeimport._copy import copy_from_chunks, copy_statement
+from safeimport._load.transport import copy_from_chunks, copy_statement
 from tests.conftest import restart, sequence_of
 from tests.testapp.models import Plain
 from tests.writers import writers_running

@@ -29,8 +29,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from ..._db import is_postgresql
+from ..._load.progress import Progress
 from ..._locks import hold_back_writers
-from ..._progress import Progress
 from ...errors import SafeImportError, SequenceError
 from ...sequences import (
     Action,

@@ -1,10 +1,11 @@
 """A CSV input, read as a stream of blocks: its rows go to COPY as they are whenever they can.
 
-The input is read in blocks of whole lines (256 KB, see ``_text.TextBlocks``),
-decoded and checked for bad bytes and NUL bytes a block at a time. Each block is parsed
-with the ``csv`` module, to count each row's values, read its ids and learn which line
-each row starts on; the block's own text is what COPY gets. A row is written anew only when
-it must change: when columns are dropped or added (then every row is). An empty id is
+The input is read in blocks of whole lines (256 KB, see ``.text.TextBlocks``), decoded
+and checked for bad bytes and NUL bytes a block at a time. Each block is parsed with the
+``csv`` module (``.csv_blocks.CsvBlocks``), to count each row's values, read its ids and
+learn which line each row starts on; the block's own text is what COPY gets. A row is
+written anew only when it must change: when columns are dropped or added (then every row
+is). An empty id is
 NULL, drawn from the sequence when the staged rows are moved into the table.
 
 An empty field is NULL, except in a text column that does not allow NULL, where it is an
@@ -23,40 +24,22 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._chunks import BadId, Chunk, IdLimits, id_bounds
-from ._plan import ColumnPlan, Target, keeps_empty_strings, value_text
-from ._rejects import Rejects
-from ._text import Source, TextBlocks, source_name, source_size
-from .errors import LoadError
+from ...errors import LoadError
+from ..chunks import BadId, Chunk, IdLimits, IdRanges, id_bounds
+from ..plan import ColumnPlan, Target
+from ..rejects import Rejects, original_lines
+from ..transport import CopyOption
+from .base import Input
+from .csv_blocks import CsvBlocks, Rows, line_offsets
+from .encode import keeps_empty_strings, value_text
+from .text import Source, TextBlocks, source_name, source_size
 
 __all__ = ["CsvInput"]
 
-# A quoted field that never ends would make one block of the rest of the file.
-_MAX_RECORD_CHARS = 64 << 20
 _PROBE_BYTES = 64 << 10
 
 
-class _Rows:
-    """The parsed rows of a block and the block lines each spans (0-based, end excluded).
-
-    ``spans`` is ``None`` when row i is line i, as in most files: then the block's text
-    is exactly its rows.
-    """
-
-    __slots__ = ("kept_text", "spans", "values")
-
-    def __init__(self, values: list[list[str]], spans: list[tuple[int, int]] | None) -> None:
-        self.values, self.spans = values, spans
-        self.kept_text: str | None = None
-        """With rows set aside from a block of one row per line: the block's text without
-        their lines, to send as it is."""
-
-    def start(self, index: int) -> int:
-        """The block line on which row ``index`` starts."""
-        return index if self.spans is None else self.spans[index][0]
-
-
-class CsvInput:
+class CsvInput(Input):
     """A CSV source: a path, a text or binary file object, or an iterable of lines.
 
     Args:
@@ -96,16 +79,9 @@ class CsvInput:
         self.path = source if isinstance(source, str | Path) else None
         """The file's path, when the source is one."""
         self.encoding = encoding
-        if csv.field_size_limit() < _MAX_RECORD_CHARS:  # 128 KB by default: a long text
-            csv.field_size_limit(_MAX_RECORD_CHARS)
         self._text = TextBlocks(source, encoding, self.name)
-        self._blocks = iter(self._text)
-        self._first: tuple[str, int] | None = None
-        self._rejects: Rejects | None = None
+        self._blocks = CsvBlocks(self._text, delimiter, self.name)
         self.total_bytes = source_size(source)
-
-    def _reader(self, text: str) -> Any:
-        return csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, strict=True)
 
     def columns(self) -> tuple[list[str], int | None]:
         """The column names and the line that gives them (``None`` without a header).
@@ -120,87 +96,17 @@ class CsvInput:
                     source=self.name,
                 )
             return list(self._names), None
-        for block in self._blocks:
-            reader = self._reader(block)
-            try:
-                header = next((row for row in reader if row), None)
-            except csv.Error as exc:
-                raise LoadError(f"malformed CSV: {exc}", source=self.name, line=1) from None
-            if header:
-                used = reader.line_num
-                self._first = (block[_offset_of_line(block, used) :], self._text.line + used)
-                return [name.strip() for name in header], used
-        raise LoadError("the file is empty: no header", source=self.name, line=1)
+        found = self._blocks.header()
+        if found is None:
+            raise LoadError("the file is empty: no header", source=self.name, line=1)
+        header, line = found
+        return [name.strip() for name in header], line
 
-    def _parsed_blocks(self) -> Iterator[tuple[_Rows, str, int]]:
-        """Each block's rows (blank lines left out), its text and the line before it.
-
-        A block that ends inside a quoted field (a field over several lines) is carried
-        on into the next.
-        """
-        carry, carry_line = ("", 0) if self._first is None else self._first
-        pending = [carry] if carry else []
-        for block in self._blocks:
-            if not pending:
-                carry_line = self._text.line
-            pending.append(block)
-            text = "".join(pending)
-            rows, done = self._parse(text, carry_line, final=False)
-            yield rows, text[:done], carry_line
-            pending = [text[done:]] if done < len(text) else []
-            if pending:
-                carry_line += text.count("\n", 0, done)
-            if len(pending and pending[0]) > _MAX_RECORD_CHARS:
-                raise LoadError(
-                    "malformed CSV: a quoted field that does not end",
-                    source=self.name,
-                    line=carry_line + 1,
-                )
-        if pending:
-            text = "".join(pending)
-            rows, _ = self._parse(text, carry_line, final=True)
-            yield rows, text, carry_line
-
-    def _parse(self, text: str, base_line: int, *, final: bool) -> tuple[_Rows, int]:
-        """The whole rows of ``text`` and the offset where they end."""
-        reader = self._reader(text)
-        try:
-            values = list(reader)
-        except csv.Error:
-            values = None
-        if values is not None and reader.line_num == len(values) and [] not in values:
-            return _Rows(values, None), len(text)
-        return self._parse_row_by_row(text, base_line, final=final)
-
-    def _parse_row_by_row(self, text: str, base_line: int, *, final: bool) -> tuple[_Rows, int]:
-        """:meth:`_parse` for a block with blank lines, fields over several lines, or an
-        error."""
-        reader = self._reader(text)
-        values: list[list[str]] = []
-        spans: list[tuple[int, int]] = []
-        rows = _Rows(values, spans)
-        start = 0
-        try:
-            for row in reader:
-                end = reader.line_num
-                if row:
-                    values.append(row)
-                    spans.append((start, end))
-                start = end
-        except csv.Error as exc:
-            unfinished = str(exc) == "unexpected end of data"
-            if final or not unfinished:
-                raise LoadError(
-                    f"malformed CSV: {exc}", source=self.name, line=base_line + start + 1
-                ) from None
-            return rows, _offset_of_line(text, start)
-        return rows, len(text)
-
-    def again(self) -> CsvInput | None:
+    def reopen(self) -> CsvInput | None:
         """The same input read afresh from its start (a path only), else ``None``."""
         return CsvInput(**self._again) if self.path is not None else None  # type: ignore[arg-type]
 
-    def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> dict[str, tuple[int, int]] | None:
+    def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
         """A guess at the range of each sequence-backed column's ids, from the rows in the
         first and last 64 KB of a file, when those are in id order as exports are (a path
         only; ``None`` otherwise, or when no id is found). Exact for a sorted file; every
@@ -240,11 +146,11 @@ class CsvInput:
                 rows.extend(csv.reader([line], delimiter=self._delimiter, strict=True))
         return rows
 
-    def copy_options(self, plan: ColumnPlan) -> list[tuple[str, str | list[str]]]:
+    def copy_options(self, plan: ColumnPlan) -> list[CopyOption]:
         """The COPY options that read what :meth:`chunks` sends."""
         keep_empty = [str(t.column) for t in plan.written if keeps_empty_strings(t.field)]
         keep_empty += [str(f.column) for f, _ in plan.defaults if keeps_empty_strings(f)]
-        options: list[tuple[str, str | list[str]]] = [
+        options: list[CopyOption] = [
             ("DELIMITER", self._delimiter),
             ("NULL", self._null),
         ]
@@ -259,18 +165,15 @@ class CsvInput:
             LoadError: malformed CSV, a row with too many or too few values, an id that is
                 not an integer or that the sequence cannot hold, bad bytes.
         """
-        try:
-            writer = _RowWriter(self._delimiter, self._null, plan)
-            for rows, text, base_line in self._parsed_blocks():
-                chunk = self._chunk(rows, text, base_line, plan, limits, writer)
-                if chunk is not None:
-                    yield chunk
-        finally:
-            self.close()
+        writer = _RowWriter(self._delimiter, self._null, plan)
+        for rows, text, base_line in self._blocks:
+            chunk = self._chunk(rows, text, base_line, plan, limits, writer)
+            if chunk is not None:
+                yield chunk
 
     def _chunk(
         self,
-        rows: _Rows,
+        rows: Rows,
         text: str,
         base_line: int,
         plan: ColumnPlan,
@@ -332,21 +235,21 @@ class CsvInput:
         chunk.missing_ids = missing_ids
         return chunk
 
-    @property
-    def rejects(self) -> Rejects | None:
-        """Where rows that cannot be read (bad bytes, a wrong number of values, an id that
-        is not one) go instead of failing the load; ``None``: they fail it."""
-        return self._rejects
+    def set_aside(self, rejects: Rejects) -> None:
+        """Send rows that cannot be read (bad bytes, a wrong number of values, an id that
+        is not one) to ``rejects`` instead of failing the load."""
+        self.rejects = rejects
+        self._text.set_aside(rejects)
 
-    @rejects.setter
-    def rejects(self, rejects: Rejects | None) -> None:
-        self._rejects = rejects
-        if rejects is not None:
-            self._text.set_aside(rejects)
+    def original_records(self, lines: set[int]) -> dict[int, str]:
+        """The given lines of the file as they are (a path only)."""
+        if self.path is None:
+            return {}
+        return original_lines(self.path, self.encoding, lines)
 
     def _set_aside_bad_rows(
-        self, rows: _Rows, text: str, base_line: int, plan: ColumnPlan, limits: IdLimits
-    ) -> _Rows:
+        self, rows: Rows, text: str, base_line: int, plan: ColumnPlan, limits: IdLimits
+    ) -> Rows:
         """``rows`` without those that cannot be sent, which go to the rejects."""
         assert self.rejects is not None
         width = len(plan.inputs)
@@ -369,7 +272,7 @@ class CsvInput:
                         bad[i] = f"{target.name!r}: {exc.reason} ({value!r})"
         if not bad:
             return rows
-        offsets = _line_offsets(text)
+        offsets = line_offsets(text)
         kept: list[list[str]] = []
         spans: list[tuple[int, int]] = []
         pieces: list[str] = []
@@ -385,14 +288,14 @@ class CsvInput:
             self.rejects.add(base_line + start + 1, bad[i], record)
             pieces.append(text[since : offsets[start]])
             since = offsets[end]
-        result = _Rows(kept, spans)
+        result = Rows(kept, spans)
         if rows.spans is None:  # one row per line: cut the bad lines out of the text
             result.kept_text = "".join(pieces) + text[since:]
         return result
 
     def _rebuilt(
         self,
-        rows: _Rows,
+        rows: Rows,
         text: str,
         base_line: int,
         plan: ColumnPlan,
@@ -401,7 +304,7 @@ class CsvInput:
     ) -> Chunk:
         """A chunk whose rows are taken one by one: blank lines, fields over several lines,
         or columns dropped or added."""
-        offsets = _line_offsets(text) if plan.passthrough else []
+        offsets = line_offsets(text) if plan.passthrough else []
         parts: list[str] = []
         kept = array("q")
         spans = rows.spans or [(i, i + 1) for i in range(len(rows.values))]
@@ -440,50 +343,22 @@ class CsvInput:
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:
         """The rest of the input as (line, values in input order), for loading without
         COPY. An empty field is ``None``, except for a text field that forbids NULL."""
-        try:
-            width = len(plan.inputs)
-            for rows, _, base_line in self._parsed_blocks():
-                for i, row in enumerate(rows.values):
-                    line = base_line + rows.start(i) + 1
-                    if len(row) != width:
-                        self._wrong_width(row, plan, line)
-                    yield (
-                        line,
-                        [
-                            None
-                            if value == self._null and not _empty_string(value, target)
-                            else value
-                            for value, target in zip(row, plan.targets, strict=True)
-                        ],
-                    )
-        finally:
-            self.close()
+        width = len(plan.inputs)
+        for rows, _, base_line in self._blocks:
+            for i, row in enumerate(rows.values):
+                line = base_line + rows.start(i) + 1
+                if len(row) != width:
+                    self._wrong_width(row, plan, line)
+                values = [
+                    None if value == self._null and not _empty_string(value, target) else value
+                    for value, target in zip(row, plan.targets, strict=True)
+                ]
+                yield line, values
 
     def close(self) -> None:
         """Close the file that the input opened, if any."""
         if self._text.handle is not None:
             self._text.handle.close()
-
-
-def _offset_of_line(text: str, line: int) -> int:
-    """Where line ``line`` (0-based) of ``text`` starts."""
-    offset = 0
-    for _ in range(line):
-        offset = text.index("\n", offset) + 1
-    return offset
-
-
-def _line_offsets(text: str) -> list[int]:
-    """The offset where each line of ``text`` starts, and its length at the end."""
-    offsets = [0]
-    find = text.find
-    at = find("\n")
-    while at >= 0:
-        offsets.append(at + 1)
-        at = find("\n", at + 1)
-    if offsets[-1] != len(text):
-        offsets.append(len(text))
-    return offsets
 
 
 def _empty_string(value: str, target: Target | None) -> bool:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LoadError
+from ..errors import LoadError
 
 __all__ = ["Rejected", "Rejects", "original_lines"]
 

@@ -1,4 +1,4 @@
-"""Which input column goes to which model field, and how a Python value becomes COPY text.
+"""Which input column goes to which model field.
 
 A plan is made once per load from the input's column names (a CSV header, the keys of the
 first JSON object, a DataFrame's columns) before any row is read, so that an unknown or
@@ -7,11 +7,6 @@ missing column is an error that names it before anything is written.
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import json
-import math
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,17 +14,10 @@ from typing import Any
 from django.db import models
 from django.db.models import NOT_PROVIDED, Model
 
-from ._db import real_name
-from .errors import LoadError
+from .._db import real_name
+from ..errors import LoadError
 
-__all__ = [
-    "ColumnPlan",
-    "Target",
-    "encode_text",
-    "keeps_empty_strings",
-    "plan_columns",
-    "value_text",
-]
+__all__ = ["ColumnPlan", "ColumnsArg", "Target", "plan_columns"]
 
 ColumnsArg = Mapping[str, str | None] | Sequence[str] | None
 
@@ -66,6 +54,9 @@ class ColumnPlan:
     """The field each input column goes to, or ``None`` when it is ignored."""
     defaults: list[tuple[models.Field[Any, Any], Any]] = field(default_factory=list)
     """Fields the input lacks that take their Django ``default``, filled in on the way."""
+    given: int | None = None
+    """How many of ``inputs`` the input itself names (the rest are fields that a sparse
+    input's rows may give); ``None``: all of them."""
 
     @property
     def written(self) -> list[Target]:
@@ -81,6 +72,11 @@ class ColumnPlan:
     def passthrough(self) -> bool:
         """Whether rows go to COPY as they are (no column dropped, none added)."""
         return all(t is not None for t in self.targets) and not self.defaults
+
+    def mapping(self) -> dict[str, str | None]:
+        """The field each of the input's own columns goes to (``None``: ignored)."""
+        pairs = list(zip(self.inputs, self.targets, strict=True))[: self.given]
+        return {name: str(target.field.name) if target else None for name, target in pairs}
 
     def sequenced(self) -> list[tuple[int, Target]]:
         """The input positions and targets of the columns that draw from a sequence."""
@@ -106,6 +102,19 @@ def _has_db_default(model_field: models.Field[Any, Any]) -> bool:
     return getattr(model_field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
 
 
+def _unnamed_fields(
+    model: type[Model], inputs: Sequence[str], mapping: Mapping[str, str | None]
+) -> list[str]:
+    """The fields of ``model`` that no input column names, nor a mapping (columns that the
+    database fills itself, such as GENERATED ALWAYS, left out)."""
+    given = set(inputs) | {name for name in mapping.values() if name}
+    return [
+        str(f.name)
+        for f in model._meta.local_concrete_fields
+        if not ({f.name, f.attname, f.column} & given) and not getattr(f, "db_returning", False)
+    ]
+
+
 def plan_columns(
     model: type[Model],
     inputs: Sequence[str],
@@ -113,6 +122,7 @@ def plan_columns(
     columns: ColumnsArg = None,
     ignore_unknown: bool = False,
     sequenced: Iterable[str] = (),
+    sparse: bool = False,
     source: str,
     line: int | None = None,
 ) -> ColumnPlan:
@@ -126,6 +136,8 @@ def plan_columns(
             (``playlist_id``) are both accepted, and so are column names.
         ignore_unknown: Ignore input columns that match no field instead of failing.
         sequenced: Table columns that draw from a sequence.
+        sparse: Any row may have any field (JSON objects): every field that no input
+            column names is planned too, after the input's columns.
         source: The input's name, for errors.
         line: The line that names the columns (a header), for errors.
 
@@ -149,6 +161,9 @@ def plan_columns(
             f"{label} (fields: {', '.join(f.name for f in model._meta.local_concrete_fields)})",
             source=source,
         )
+    given = len(inputs)
+    if sparse:
+        inputs = [*inputs, *_unnamed_fields(model, inputs, mapping)]
     sequenced = set(sequenced)
     targets: list[Target | None] = []
     seen: dict[str, str] = {}
@@ -192,70 +207,4 @@ def plan_columns(
                 source=source,
                 line=line,
             )
-    return ColumnPlan(model, list(inputs), targets, defaults)
-
-
-_TEXT_FIELDS = (models.CharField, models.TextField)
-
-
-def keeps_empty_strings(model_field: models.Field[Any, Any]) -> bool:
-    """Whether an empty cell means an empty string (a text field that forbids NULL); in any
-    other field it means NULL."""
-    return isinstance(model_field, _TEXT_FIELDS) and not model_field.null
-
-
-_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def value_text(
-    value: Any, model_field: models.Field[Any, Any], *, json_strings: bool = False
-) -> str | None:
-    """A Python value as the text PostgreSQL reads for ``model_field`` (``None``: NULL).
-
-    Args:
-        value: ``None``, a string, a number, a bool, a date or time, a ``Decimal``, a
-            ``UUID``, bytes, or for a JSON field any JSON value.
-        model_field: The field it goes to.
-        json_strings: For a JSON field, read a string as JSON text (as in a CSV cell)
-            rather than as a JSON string value.
-
-    Raises:
-        ValueError: a dict or list for a field that does not hold JSON, or a NUL character.
-    """
-    if value is None:
-        return None
-    if isinstance(model_field, models.JSONField):
-        if isinstance(value, str) and json_strings:
-            text = value
-        else:
-            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    elif isinstance(value, bool):
-        text = "t" if value else "f"
-    elif isinstance(value, str):
-        text = value
-    elif isinstance(value, int | decimal.Decimal | uuid.UUID):
-        text = str(value)
-    elif isinstance(value, float):
-        if math.isnan(value):
-            return None
-        # pandas makes an integer column with a gap float64: 3.0 goes to an integer as 3
-        whole = value.is_integer() and isinstance(model_field, models.IntegerField)
-        text = str(int(value)) if whole else repr(value)
-    elif isinstance(value, datetime.date | datetime.time):
-        text = value.isoformat()
-    elif isinstance(value, bytes | bytearray | memoryview):
-        text = "\\x" + bytes(value).hex()
-    elif isinstance(value, dict | list):
-        raise ValueError(f"a JSON {type(value).__name__} for a field that holds no JSON")
-    else:
-        text = str(value)
-    if "\x00" in text:
-        raise ValueError("a NUL character, which PostgreSQL text cannot hold")
-    return text
-
-
-def encode_text(value: Any, target: Target, *, json_strings: bool = False) -> str:
-    """A Python value as a field of COPY's text format (``\\N`` for NULL); see
-    :func:`value_text`."""
-    text = value_text(value, target.field, json_strings=json_strings)
-    return "\\N" if text is None else text.translate(_TEXT_ESCAPES)
+    return ColumnPlan(model, list(inputs), targets, defaults, given)

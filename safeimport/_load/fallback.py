@@ -6,18 +6,17 @@ SQLite database of a project's tests.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from ._plan import Target
-from ._records import MISSING
-from .errors import LoadError
-from .sequences import sync_sequences
-
-if TYPE_CHECKING:
-    from .loaders import LoadReport, _Load
+from ..errors import LoadError
+from ..sequences import sync_sequences
+from .inputs.encode import MISSING
+from .job import Job
+from .plan import Target
+from .report import LoadReport
 
 __all__ = ["load_with_bulk_create"]
 
@@ -37,14 +36,14 @@ def _python(value: Any, target: Target, source: str, line: int) -> Any:
         raise LoadError(reason, source=source, line=line, column=target.name, value=value) from None
 
 
-def load_with_bulk_create(load: _Load) -> LoadReport:
+def load_with_bulk_create(load: Job) -> LoadReport:
     """Run ``load`` with ``bulk_create`` in batches of 1,000 rows."""
-    from .loaders import LoadReport
-
     plan = load.make_plan()
     options = load.options
-    source = load.data.name
-    report = LoadReport(load.label, source, dry_run=options.dry_run, method="bulk_create")
+    source = load.source
+    report = LoadReport(
+        load.label, source, dry_run=options.dry_run, method="bulk_create", columns=plan.mapping()
+    )
     manager = load.model._base_manager.db_manager(load.alias)
     targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
     conflict = list(options.conflict_fields or [load.model._meta.pk.name])

@@ -12,18 +12,18 @@ from typing import Any
 
 from django.db import models
 
-from ._chunks import BadId, Chunk, ChunkBuilder, IdLimits
-from ._plan import ColumnPlan, Target, encode_text
-from ._records import RecordEncoder, TextFormat, text_row
-from ._rejects import Rejects
-from .errors import LoadError
+from ...errors import LoadError
+from ..chunks import BadId, Chunk, ChunkBuilder, IdLimits, IdRanges
+from ..plan import ColumnPlan, Target
+from .base import Input
+from .encode import RecordEncoder, encode_cell, encode_id, encode_text, text_row
 
 __all__ = ["FrameInput"]
 
 _BLOCK_ROWS = 20_000
 
 
-class FrameInput(TextFormat):
+class FrameInput(Input):
     """A DataFrame; its index is left out unless ``index`` is true.
 
     Args:
@@ -34,10 +34,6 @@ class FrameInput(TextFormat):
     def __init__(self, frame: Any, *, index: bool = False, name: str = "<DataFrame>") -> None:
         self.name = name
         self._frame = frame.reset_index() if index else frame
-        self.total_bytes: int | None = None
-        self.rejects: Rejects | None = None
-        """Where rows that cannot be encoded go instead of failing the load (they are then
-        encoded row by row)."""
 
     def columns(self) -> tuple[list[str], int | None]:
         """The frame's column names.
@@ -50,53 +46,27 @@ class FrameInput(TextFormat):
             raise LoadError("the DataFrame has two columns of the same name", source=self.name)
         return names, None
 
-    def _column_text(
-        self, values: list[Any], missing: Any, target: Target, first_row: int
-    ) -> list[str]:
-        texts = []
-        for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
-            if absent:
-                texts.append("\\N")
-                continue
-            try:
-                texts.append(encode_text(value, target))
-            except ValueError as exc:
-                raise LoadError(
-                    str(exc),
-                    source=self.name,
-                    line=first_row + offset,
-                    column=target.name,
-                    value=value,
-                ) from None
-        return texts
-
-    def _id_text(
+    def _values_text(
         self,
         values: list[Any],
-        missing: Any,
+        missing: list[bool],
         target: Target,
         first_row: int,
         builder: ChunkBuilder,
     ) -> list[str]:
-        texts: list[str] = []
+        """A column's values as COPY text, value by value, each error naming its row."""
+        texts = []
         for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
-            if absent:
-                texts.append("\\N")  # drawn from the sequence when the rows are moved
-                builder.missing_ids = True
-                continue
-            try:
-                texts.append(str(builder.note_id(target.column, value)))
-            except BadId as exc:
-                raise LoadError(
-                    exc.reason,
-                    source=self.name,
-                    line=first_row + offset,
-                    column=target.name,
-                    value=value,
-                ) from None
+            line = first_row + offset
+            if target.sequenced:
+                given = None if absent else value
+                texts.append(encode_id(builder, given, target, source=self.name, line=line))
+            else:
+                text = "\\N" if absent else encode_cell(value, target, source=self.name, line=line)
+                texts.append(text)
         return texts
 
-    def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> dict[str, tuple[int, int]] | None:
+    def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
         """The exact range of each sequence-backed column's ids, or ``None`` when one is
         missing or not an integer (the careful path then says where)."""
         if len(self._frame) == 0:
@@ -135,10 +105,7 @@ class FrameInput(TextFormat):
                     columns.append(fast)
                     continue
                 values, missing = series.tolist(), series.isna().tolist()
-                if target.sequenced:
-                    columns.append(self._id_text(values, missing, target, first_row, builder))
-                else:
-                    columns.append(self._column_text(values, missing, target, first_row))
+                columns.append(self._values_text(values, missing, target, first_row, builder))
             rows = len(block)
             for model_field, default in plan.defaults:
                 target = Target(model_field.name, model_field)
@@ -225,11 +192,8 @@ def _id_texts(series: Any, target: Target, builder: ChunkBuilder) -> list[str] |
     if not isinstance(dtype, np.dtype) or dtype.kind not in "iu" or len(series) == 0:
         return None
     values = series.to_numpy()
-    saved = dict(builder.bounds)
     try:
-        builder.note_id(target.column, int(values.min()))
-        builder.note_id(target.column, int(values.max()))
+        builder.note_range(target.column, int(values.min()), int(values.max()))
     except BadId:
-        builder.bounds = saved
         return None
     return [str(value) for value in values.tolist()]

@@ -35,9 +35,9 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, Model
 
-from ._db import compose, compose_django, real_name
-from ._plan import ColumnPlan
-from ._rejects import Rejects
+from .._db import compose, compose_django, real_name
+from .plan import ColumnPlan
+from .rejects import Rejects
 
 __all__ = [
     "ROW",

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ._rejects import Rejects
-from .errors import LoadError
+from ...errors import LoadError
+from ..rejects import Rejects
 
 __all__ = ["Source", "SourceLines", "TextBlocks", "open_source", "source_name", "source_size"]
 
@@ -42,22 +42,18 @@ def source_size(source: Source) -> int | None:
 
 
 class SourceLines:
-    """An input's lines, decoded and checked, counted, and (with ``keep``) kept until taken.
+    """An input's lines, decoded and checked, and counted.
 
     Raises ``LoadError`` for bytes that are not in the encoding and for NUL bytes, naming
     the line. A byte-order mark at the start is dropped.
     """
 
-    def __init__(
-        self, raw: Iterator[bytes] | Iterator[str], encoding: str, name: str, *, keep: bool
-    ) -> None:
+    def __init__(self, raw: Iterator[bytes] | Iterator[str], encoding: str, name: str) -> None:
         self._raw: Iterator[bytes | str] = raw
         self._decode = codecs.getdecoder(encoding)
         self._name = name
-        self._keep = keep
         self.number = 0
         self.bytes = 0
-        self.kept: list[str] = []
 
     def __iter__(self) -> SourceLines:
         return self
@@ -91,8 +87,6 @@ class SourceLines:
             )
         if not text.endswith("\n"):  # the last line of a file, or lines given without ends
             text += "\n"
-        if self._keep:
-            self.kept.append(text)
         return text
 
 

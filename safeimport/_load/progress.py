@@ -123,7 +123,7 @@ class LoadProgress:
             try:
                 from tqdm import tqdm
             except ImportError as exc:
-                from .errors import SafeImportError
+                from ..errors import SafeImportError
 
                 raise SafeImportError(
                     "progress=True draws a bar with tqdm: pip install 'safeimport[progress]'"

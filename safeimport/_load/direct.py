@@ -1,0 +1,93 @@
+"""The direct path: COPY straight into the table, as fast as a bare COPY.
+
+It is taken when nothing is to be skipped, merged or replaced and the input can tell its id
+range before it is read (a file whose head and tail are in id order, a DataFrame whose id
+column has no gap): the sequences are raised past that range first, so the application's
+inserts draw ids past it while the rows go in. Every chunk is checked against the range
+reserved; a chunk with an id outside it, or a row without an id, stops the COPY
+(:class:`Restart`) and the load starts again through staging, in a new savepoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from .._db import real_name
+from ..sequences import SequenceState, reserve_sequences
+from .chunks import Chunk, IdLimits, IdRanges, within
+from .job import Job
+from .plan import ColumnPlan
+from .report import LoadReport
+
+__all__ = ["Direct", "Restart"]
+
+_FAR = 2**63
+
+
+class Restart(Exception):
+    """A chunk read on the direct path holds an id past the reservation made from the
+    input's guess (or lacks one): the load starts again through staging."""
+
+
+class Direct:
+    """The direct path of one load; see :meth:`reserve`."""
+
+    method = "copy"
+
+    def __init__(self, job: Job, covered: IdRanges) -> None:
+        self.job = job
+        self.table = job.table
+        """The table COPY writes to: the model's own."""
+        self.covered = covered
+
+    @classmethod
+    def reserve(
+        cls,
+        job: Job,
+        connection: BaseDatabaseWrapper,
+        tables: dict[str, str | None],
+        plan: ColumnPlan,
+        id_states: dict[str, SequenceState],
+        limits: IdLimits,
+    ) -> Direct | None:
+        """Reserve the ids the input says it holds and return the direct path; ``None``
+        when the input makes no guess at its id range (then it goes through staging).
+
+        Without ids in the input, the table's default draws them and nothing is reserved.
+        """
+        if not id_states:
+            return cls(job, {})
+        hint = job.data.id_hint(plan, limits)
+        if hint is None or not within(hint, limits) or set(hint) != set(id_states):
+            return None  # no guess, or a bad id that the staged path reports by its line
+        if not job.options.dry_run:
+            incoming = {(job.label, real_name(c)): bounds for c, bounds in hint.items()}
+            reserve_sequences(connection, tables, incoming)
+        covered = {}
+        for column, (low, high) in hint.items():
+            descending = id_states[column].descending
+            covered[column] = (low, _FAR) if descending else (-_FAR, high)
+        return cls(job, covered)
+
+    def guard(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+        """``chunks``, each checked against the ids reserved.
+
+        Raises:
+            Restart: a chunk holds an id outside them, or a row without one.
+        """
+        for chunk in chunks:
+            if self.covered and (chunk.missing_ids or not within(chunk.bounds, self.covered)):
+                raise Restart
+            yield chunk
+
+    def finish(
+        self,
+        report: LoadReport,
+        copied: int,
+        tables: dict[str, str | None],
+        id_states: dict[str, SequenceState],
+    ) -> None:
+        """Count the rows COPY wrote: every one of them is in the table now."""
+        report.rows_written = copied

@@ -1,0 +1,165 @@
+"""The options of a load, checked once, before any input is opened.
+
+Every loader takes the same keyword options (:class:`LoadArgs`); they become one frozen
+:class:`LoadOptions`, which refuses a misuse at once: a value that is not one of the
+choices is a ``ValueError``, a value of the wrong type a ``TypeError``, as psycopg refuses
+a misused copy block before it touches anything.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypedDict, get_args
+
+from .._locks import DEFAULT_LOCK_TIMEOUT
+from .plan import ColumnsArg
+
+__all__ = ["LoadArgs", "LoadOptions", "Mode", "OnConflict", "OnError", "Progress"]
+
+OnConflict = Literal["error", "skip", "update"]
+OnError = Literal["raise", "skip"]
+Mode = Literal["append", "replace"]
+Progress = bool | Callable[[int, int, int | None], object] | None
+
+
+class LoadArgs(TypedDict, total=False):
+    """The keyword options that every loader takes; see :class:`LoadOptions`."""
+
+    ignore_unknown_columns: bool
+    using: str | None
+    on_conflict: OnConflict
+    conflict_fields: Sequence[str] | None
+    progress: Progress
+    dry_run: bool
+    allow_empty: bool
+    on_error: OnError
+    reject_file: str | os.PathLike[str] | None
+    max_errors: int | None
+    mode: Mode
+    lock_timeout: float | None
+
+
+def _choice(name: str, value: object, allowed: object) -> None:
+    choices = get_args(allowed)
+    if value not in choices:
+        listed = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{name} must be one of {listed}, not {value!r}")
+
+
+def _flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadOptions:
+    """How to load.
+
+    Attributes:
+        columns: ``{input column: field name}`` for columns named otherwise (``None``
+            drops a column), or, for an input without names, the field names in input
+            order. Field names, attnames (``playlist_id``) and column names all work.
+        ignore_unknown_columns: Drop input columns that match no field instead of failing.
+        using: The database alias (``None``: ``"default"``).
+        on_conflict: ``"error"`` (a taken key fails the load), ``"skip"`` (rows whose key
+            is taken are left out) or ``"update"`` (they replace the existing row).
+        conflict_fields: The unique fields that define "taken" (default: the primary key).
+        progress: ``True`` for a bar on standard error, or a callable given
+            ``(rows, bytes, total_bytes)`` after each chunk.
+        dry_run: Load, report, roll back; no sequence is changed.
+        allow_empty: Accept an input with no rows.
+        on_error: ``"raise"`` (a bad row fails the load) or ``"skip"`` (bad rows are left
+            out, counted in ``rows_rejected`` and written to ``reject_file``).
+        reject_file: With "skip": a CSV file (``line,reason,record``) for the bad rows.
+        max_errors: With "skip": more rejected rows than this fail the load.
+        mode: ``"append"``, or ``"replace"``: the table ends up holding exactly the input's
+            rows (rows whose key is in the input are updated in place, the others deleted),
+            in one transaction, so readers see the old rows until it commits.
+        lock_timeout: Seconds to wait for a lock on the table before failing (``None``:
+            the server's setting).
+
+    Raises:
+        ValueError: a value that is not one of the choices, or options that do not go
+            together.
+        TypeError: a value of the wrong type.
+    """
+
+    columns: ColumnsArg = None
+    ignore_unknown_columns: bool = False
+    using: str | None = None
+    on_conflict: OnConflict = "error"
+    conflict_fields: Sequence[str] | None = None
+    progress: Progress = None
+    dry_run: bool = False
+    allow_empty: bool = False
+    on_error: OnError = "raise"
+    reject_file: str | os.PathLike[str] | None = None
+    max_errors: int | None = None
+    mode: Mode = "append"
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT
+
+    def __post_init__(self) -> None:
+        _choice("on_conflict", self.on_conflict, OnConflict)
+        _choice("on_error", self.on_error, OnError)
+        _choice("mode", self.mode, Mode)
+        for name in ("ignore_unknown_columns", "dry_run", "allow_empty"):
+            _flag(name, getattr(self, name))
+        if self.mode == "replace" and self.on_conflict != "error":
+            raise ValueError(
+                "mode='replace' updates the rows whose key is in the input and deletes the "
+                "others; on_conflict does not apply to it"
+            )
+        if self.columns is not None and (
+            isinstance(self.columns, str) or not isinstance(self.columns, Mapping | Sequence)
+        ):
+            raise TypeError(
+                "columns must be a mapping {input column: field name} or a list of field "
+                f"names, not {self.columns!r}"
+            )
+        if self.conflict_fields is not None and (
+            isinstance(self.conflict_fields, str)
+            or not all(isinstance(name, str) for name in self.conflict_fields)
+        ):
+            raise TypeError(
+                f"conflict_fields must be a list of field names, not {self.conflict_fields!r}"
+            )
+        if self.using is not None and not isinstance(self.using, str):
+            raise TypeError(f"using must be a database alias, not {self.using!r}")
+        progress = self.progress
+        if not (progress is None or isinstance(progress, bool) or callable(progress)):
+            raise TypeError(f"progress must be True, False, None or a callable, not {progress!r}")
+        self._check_skip_options()
+        self._check_lock_timeout()
+
+    def _check_skip_options(self) -> None:
+        if self.max_errors is not None and (
+            isinstance(self.max_errors, bool) or not isinstance(self.max_errors, int)
+        ):
+            raise TypeError(f"max_errors must be a number of rows, not {self.max_errors!r}")
+        if self.max_errors is not None and self.max_errors < 0:
+            raise ValueError(f"max_errors must be 0 or more, not {self.max_errors}")
+        if self.reject_file is not None and not isinstance(self.reject_file, str | os.PathLike):
+            raise TypeError(f"reject_file must be a path, not {self.reject_file!r}")
+
+    def _check_lock_timeout(self) -> None:
+        seconds = self.lock_timeout
+        if seconds is None:
+            return
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise TypeError(f"lock_timeout must be seconds or None, not {seconds!r}")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"lock_timeout must be 0 or more seconds, or None, not {seconds}")
+
+    @property
+    def direct(self) -> bool:
+        """Whether the rows may go straight into the table (nothing to skip, merge or
+        replace): COPY at full speed, when the input's ids can be reserved first."""
+        return (self.on_conflict, self.on_error, self.mode) == ("error", "raise", "append")
+
+    @property
+    def merge(self) -> OnConflict:
+        """What the move from staging does with a taken key (replace updates it)."""
+        return "update" if self.mode == "replace" else self.on_conflict

@@ -1,0 +1,267 @@
+"""The staged path: COPY into a temporary table, reserve the ids, then one ``INSERT ... SELECT``.
+
+Why a staging table rather than COPY straight into the table: the sequences must be past
+every incoming id before the first row goes in, and when the input cannot tell its id range
+before it is read (a shuffled file, a stream), only a whole read tells the largest id.
+Raising the sequences chunk by chunk as COPY goes moves the application's inserts into the
+ids of the next chunk, which then collide (measured). The staging buys the single
+reservation, ids for rows that lack one drawn past every id of the input, and set-based
+conflict handling (``on_conflict``, ``on_error="skip"``, ``mode="replace"``).
+
+After COPY: the rows that would fail are set aside (with "skip", see
+:mod:`.screening`); one query reads the smallest and largest staged id of each
+sequence-backed column and the sequences are raised past them; with "replace", the table's
+rows that the input lacks are deleted; then the rows move into the table. A dry run
+reserves nothing and draws missing ids from a temporary copy of each sequence.
+"""
+
+# The statements here are built from this module's constants and names quoted by the
+# driver (compose) or as Django quotes them (compose_django).
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db import Error as DjangoDatabaseError
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from .._db import compose, compose_django, real_name
+from ..sequences import SequenceState, next_free, reserve_sequences
+from .chunks import Chunk
+from .explain import Explainer, refusal
+from .job import Job
+from .plan import ColumnPlan
+from .report import LoadReport
+from .screening import ROW, ColumnType, Screening, cast_sql, column_types, create_text_staging
+
+__all__ = ["Staged"]
+
+IdStates = dict[str, SequenceState]
+"""Per sequence-backed column of the plan, its sequence."""
+
+
+class Staged:
+    """The staged path of one load.
+
+    Args:
+        job: The load.
+        connection: Its connection.
+        plan: Its column plan.
+        explainer: Words its errors.
+    """
+
+    method = "staged copy"
+
+    def __init__(
+        self, job: Job, connection: BaseDatabaseWrapper, plan: ColumnPlan, explainer: Explainer
+    ) -> None:
+        self.job = job
+        self.connection = connection
+        self.plan = plan
+        self.explainer = explainer
+        self.table = f"safeimport_staging_{id(self)}"
+        """The staging table, which COPY fills."""
+        self._create()
+        self.types: dict[str, ColumnType] = column_types(connection, job.table, plan.columns)
+
+    def _create(self) -> None:
+        """A temporary table with the plan's columns (all of them text, and the rows
+        numbered, when rows that fail are to be set aside)."""
+        if self.job.rejects is not None:
+            create_text_staging(self.connection, self.table, self.plan.columns)
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(
+                    self.connection,
+                    "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                    "SELECT {columns} FROM {table} WITH NO DATA",
+                    staging=self.table,
+                    table=self.job.table,
+                    columns=self.plan.columns,
+                )
+            )
+
+    def guard(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+        """``chunks`` as they come: any id may go to the staging table."""
+        return iter(chunks)
+
+    def finish(
+        self,
+        report: LoadReport,
+        copied: int,
+        tables: dict[str, str | None],
+        id_states: IdStates,
+    ) -> None:
+        """Move the ``copied`` staged rows into the table and count them in ``report``."""
+        job, options = self.job, self.job.options
+        unread = len(job.rejects) if job.rejects is not None else 0
+        screening = None
+        if job.rejects is not None:
+            screening = Screening(
+                self.connection, job.model, self.table, self.plan, self.types, job.rejects,
+                job.positions.line_of,
+            )  # fmt: skip
+            screening.run(
+                conflict=job.conflict_columns(),
+                check_taken=options.on_conflict == "error" and options.mode == "append",
+                sequenced=set(id_states),
+            )
+        # Reserve first: the sequences go past every incoming id before any row reaches
+        # the table, so a concurrent insert never draws one of them.
+        incoming = self._incoming(id_states)
+        if not options.dry_run:
+            reserve_sequences(self.connection, tables, incoming)
+        draws = self._draws(id_states, incoming)
+        if options.mode == "replace":
+            report.rows_deleted = self._delete_the_rest()
+        written, updated = self._merge(draws, screening)
+        report.rows_written, report.rows_updated = written, updated
+        rejected_here = len(job.rejects) - unread if job.rejects is not None else 0
+        report.rows_skipped = copied - written - updated - rejected_here
+
+    def _incoming(self, id_states: IdStates) -> dict[tuple[str, str], tuple[int, int]]:
+        """The smallest and largest staged id of each sequence-backed column, in one query."""
+        if not id_states:
+            return {}
+        columns = list(id_states)
+        template = ", ".join("min(CAST({} AS int8)), max(CAST({} AS int8))" for _ in columns)
+        names = [(real_name(column),) for column in columns for _ in range(2)]
+        statement = compose(self.connection, f"SELECT {template} FROM {{}}", *names, (self.table,))
+        with self.connection.cursor() as cursor:
+            cursor.execute(statement)
+            row = cursor.fetchone()
+        return {
+            (self.job.label, real_name(column)): (row[2 * i], row[2 * i + 1])
+            for i, column in enumerate(columns)
+            if row[2 * i] is not None
+        }
+
+    def _draws(
+        self, id_states: IdStates, incoming: dict[tuple[str, str], tuple[int, int]]
+    ) -> dict[str, int]:
+        """The sequence that each sequence-backed column draws missing ids from, by OID.
+
+        In a dry run, a temporary copy of it that starts where it would stand after the
+        reservation (dropped with the rollback): a dry run touches no sequence.
+        """
+        if not self.job.options.dry_run:
+            return {column: state.oid for column, state in id_states.items()}
+        draws: dict[str, int] = {}
+        for column, state in id_states.items():
+            first = state.next_value if state.next_value is not None else state.start
+            bounds = incoming.get((self.job.label, real_name(column)))
+            if bounds is not None:
+                past = next_free(state.start, state.increment, bounds[0 if state.descending else 1])
+                first = min(first, past) if state.descending else max(first, past)
+            name = f"safeimport_dry_run_{id(self)}_{len(draws)}"
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    compose(
+                        self.connection,
+                        "CREATE TEMPORARY SEQUENCE {} INCREMENT %s MINVALUE %s MAXVALUE %s "
+                        "START %s",
+                        (name,),
+                    ),
+                    [state.increment, state.min_value, state.max_value, first],
+                )
+                cursor.execute("SELECT %s::regclass::oid::int8", [name])
+                draws[column] = cursor.fetchone()[0]
+        return draws
+
+    def _insert_sql(self, draws: dict[str, int]) -> tuple[str, list[int]]:
+        """The statement that moves the staged rows (a range of them, with screening) into
+        the table, and its parameters."""
+        job, plan, connection = self.job, self.plan, self.connection
+        merge = job.options.merge
+        params: list[int] = []
+        selected = []
+        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
+            "table": job.table,
+            "staging": self.table,
+            "columns": plan.columns,
+        }
+        for index, column in enumerate(plan.columns):
+            names[f"c{index}"] = column
+            value = cast_sql(connection, self.types[column], f"{{c{index}}}")
+            if column in draws:
+                selected.append(f"coalesce({value}, nextval(%s::int8::oid::regclass))")
+                params.append(draws[column])
+            else:
+                selected.append(value)
+        conflict = job.conflict_columns()
+        # An existing row keeps its primary key (other tables may point at it).
+        key = str(job.model._meta.pk.column)
+        updates = [c for c in plan.columns if c not in conflict and c != key]
+        always = any(getattr(target.field, "db_returning", False) for _, target in plan.sequenced())
+        overriding = "OVERRIDING SYSTEM VALUE" if always else ""
+        template = (
+            "INSERT INTO {table} ({columns}) " + overriding + " "
+            "SELECT " + ", ".join(selected) + " FROM {staging}"
+        )
+        if job.rejects is not None:
+            template += " WHERE " + ROW + " BETWEEN %s AND %s"
+        if merge != "error":
+            names["conflict"] = conflict
+            action = "DO NOTHING"
+            if merge == "update" and updates:
+                action = "DO UPDATE SET ({updates}) = ROW({excluded})"
+                names["updates"] = updates
+                names["excluded"] = ("EXCLUDED.", updates)
+            template = (
+                "WITH done AS (" + template + " ON CONFLICT ({conflict}) " + action + " "
+                "RETURNING xmax = 0 AS inserted) "
+                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+                "FROM done"
+            )
+        return compose_django(connection, template, **names), params
+
+    def _merge(self, draws: dict[str, int], screening: Screening | None) -> tuple[int, int]:
+        """Move the staged rows into the table; return (inserted, updated). A row without
+        an id gets one drawn from its sequence, which is past every staged id by now. With
+        ``screening`` (on_error="skip"), rows that still fail are found and set aside."""
+        statement, params = self._insert_sql(draws)
+        merge = self.job.options.merge
+
+        def run(*rows: int) -> tuple[int, int]:
+            with self.connection.cursor() as cursor:
+                cursor.execute(statement, [*params, *rows])
+                if merge == "error":
+                    return cursor.rowcount, 0
+                inserted, updated = cursor.fetchone()
+                return int(inserted), int(updated)
+
+        if screening is not None:
+            inserted, updated = screening.move(run, refusal)
+        else:
+            try:
+                with transaction.atomic(using=self.job.alias):
+                    inserted, updated = run()
+            except DjangoDatabaseError as exc:
+                raise self.explainer.staged_error(self.connection, exc, self.table) from exc
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
+            )
+        return int(inserted), int(updated)
+
+    def _delete_the_rest(self) -> int:
+        """mode="replace": delete the table's rows whose key is not in the input (the
+        others are updated in place by the merge, so rows pointing at them stay right)."""
+        key = str(self.job.model._meta.pk.column)
+        if key in self.plan.columns:
+            value = cast_sql(self.connection, self.types[key], "s.{key}")
+            template = (
+                "DELETE FROM {table} AS t WHERE NOT EXISTS "
+                "(SELECT FROM {staging} AS s WHERE " + value + " = t.{key})"
+            )
+        else:
+            template = "DELETE FROM {table}"
+        statement = compose_django(
+            self.connection, template, table=self.job.table, staging=self.table, key=key
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(statement)
+            return int(cursor.rowcount)
