@@ -340,8 +340,8 @@ def test_bad_numbers_are_refused_by_the_parser(option: str, value: str) -> None:
         _run("testapp.Plain", "-", option, value)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("2.5", 2.5), ("0", None), ("none", None)])
-def test_lock_timeout_zero_or_none_keeps_the_servers_setting(
+@pytest.mark.parametrize(("text", "seconds"), [("2.5", 2.5), ("0", 0.0), ("none", None)])
+def test_lock_timeout_zero_waits_and_none_keeps_the_servers_setting(
     text: str, seconds: float | None
 ) -> None:
     assert lock_timeout(text) == seconds

@@ -65,7 +65,7 @@ def test_replace_keeps_rows_that_others_point_at_when_the_input_has_them(
     assert Book.objects.get().author_id == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_replace_refuses_to_delete_a_row_that_another_table_points_at(tmp_path: Path) -> None:
     Author.objects.create(id=1, name="one")
     pointed = Author.objects.create(id=2, name="two")

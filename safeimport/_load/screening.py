@@ -125,7 +125,7 @@ class Screening:
         staging: The text staging table.
         plan: The load's column plan (its ``columns`` are the staged columns).
         types: :func:`column_types` of those columns.
-        rejects: Where the rows go.
+        rejects: Where the rows go (``None``: the checks only find them).
         line_of: The source line of a staged row number.
     """
 
@@ -136,7 +136,7 @@ class Screening:
         staging: str,
         plan: ColumnPlan,
         types: dict[str, ColumnType],
-        rejects: Rejects,
+        rejects: Rejects | None,
         line_of: Callable[[int], int | None],
     ) -> None:
         self.connection = connection
@@ -172,6 +172,7 @@ class Screening:
         from the staging table."""
         if not found:
             return
+        assert self.rejects is not None
         numbers = [row for row, _ in found]
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -200,6 +201,19 @@ class Screening:
             found += self.check_taken_keys(conflict)
         found += self.check_foreign_keys()
         self.set_aside(list(dict(reversed(found)).items()))  # one reason a row, the first
+        # A row that points at a row of the input that was just set aside points at
+        # nothing now: check again until no such row is left.
+        while self.points_into_the_input() and (orphans := self.check_foreign_keys()):
+            self.set_aside(orphans)
+
+    def points_into_the_input(self) -> bool:
+        """Whether a staged column is a foreign key to the loaded table itself."""
+        return any(
+            isinstance(f, ForeignKey)
+            and f.related_model is self.model
+            and str(f.column) in self.columns
+            for f in self.model._meta.local_concrete_fields
+        )
 
     def check_types(self) -> list[tuple[int, str]]:
         """Values that their column's type does not take.
@@ -344,17 +358,16 @@ class Screening:
     # --- the move, range by range ---
 
     def move(
-        self, run: Callable[[int, int], tuple[int, int]], error_text: Callable[[Exception], str]
+        self,
+        run: Callable[[int, int], tuple[int, int]],
+        error_text: Callable[[Exception], str],
+        low: int,
+        high: int,
     ) -> tuple[int, int]:
         """Run ``run(first, last)`` (the move of staged rows ``first`` to ``last``) over
-        every staged row; a range that fails is split until the failing rows are found and
-        set aside. Returns (inserted, updated)."""
-        ((low, high),) = self._rows(
-            self._sql("SELECT min(" + ROW + "), max(" + ROW + ") FROM {staging}")
-        )
-        if low is None:
-            return 0, 0
-        return self._move(run, error_text, int(low), int(high))
+        the staged rows ``low`` to ``high``; a range that fails is split until the failing
+        rows are found and set aside. Returns (inserted, updated)."""
+        return self._move(run, error_text, low, high)
 
     def _move(
         self,

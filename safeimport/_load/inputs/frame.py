@@ -66,6 +66,10 @@ class FrameInput(Input):
                 texts.append(text)
         return texts
 
+    def reopen(self) -> FrameInput:
+        """The same frame, to be read again from its first row."""
+        return FrameInput(self._frame, name=self.name)
+
     def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
         """The exact range of each sequence-backed column's ids, or ``None`` when one is
         missing or not an integer (the careful path then says where)."""
