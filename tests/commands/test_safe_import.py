@@ -396,7 +396,7 @@ def test_exit_status_of_a_real_process_reading_standard_input(
     done = subprocess.run(
         [sys.executable, "-m", "django", "safe_import", "testapp.Plain", "-", *options],
         input="id,name\n1,a\nx,bad id\n3,c\n1,duplicate\n5,e\n",
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         capture_output=True,
         text=True,

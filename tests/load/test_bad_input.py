@@ -25,7 +25,7 @@ from tests.testapp.models import Plain
 
 pytestmark = pytest.mark.django_db
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "bad"
 MODELS: tuple[type[Model], ...] = (Plain, Book, Capped, Note)
 
 
