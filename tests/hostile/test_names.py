@@ -1,54 +1,84 @@
-"""Loads into tables and columns whose names would break SQL formatted with them (quotes,
-semicolons, spaces, mixed case, another schema), and loads by roles that lack rights.
+"""Tables and columns whose names would break SQL formatted with them (quotes, semicolons,
+spaces, mixed case, another schema): the audit reads their real names, the sync, the
+context manager, fix_sequences and every loader work on them, and nothing else is touched.
 
 A name formatted into SQL would drop the table ``x`` (``testapp.Sentinel``); every test
-checks that it and its row are still there.
+checks that it and its row are still there (the ``sentinel`` fixture).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pandas as pd
 import pytest
 import tablib
+from django.core.management import call_command
 from django.db import connection
 
 from safeimport import (
+    Action,
     LoadError,
     LoadReport,
-    SequenceError,
     Status,
     audit_sequences,
     load_csv,
     load_dataframe,
     load_dataset,
     load_json,
+    sequences_synced,
     sync_sequences,
 )
-from tests.conftest import restart, sequence_of
+from tests.conftest import insert_ids, restart, sequence_of
 from tests.hostileload.models import HostileLoad, OtherSchemaLoad
-from tests.testapp.models import Plain, Sentinel
+from tests.testapp.models import Hostile, Sentinel
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE_COLUMNS = ("Id", "label", "amount")
+
+def _break() -> list[int]:
+    """Write Hostile's next two ids behind the sequence's back."""
+    start = sequence_of(Hostile).next_value
+    assert start is not None
+    ids = [start, start + 1]
+    insert_ids(Hostile, ids)
+    return ids
 
 
-@pytest.fixture
-def sentinel() -> Iterator[Sentinel]:
-    """A row in ``x``, and one in Plain; both must be untouched afterwards."""
-    row = Sentinel.objects.create(name="still here")
-    plain = Plain.objects.create(name="bystander")
-    yield row
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('x') IS NOT NULL")
-        (exists,) = cursor.fetchone()
-    assert exists
-    assert list(Sentinel.objects.values_list("name", flat=True)) == ["still here"]
-    assert list(Plain.objects.values_list("id", "name")) == [(plain.pk, "bystander")]
+def test_the_audit_reads_the_real_names(sentinel: Sentinel) -> None:
+    _break()
+    (state,) = audit_sequences(Hostile)
+    (use,) = state.uses
+    assert (use.table_name, use.column) == ('evil"; drop table x; --', 'the "id"; --')
+    assert use.table == '"evil""; drop table x; --"'
+    assert state.status is Status.BEHIND
+
+
+def test_sync_sequences_moves_it_and_touches_nothing_else(sentinel: Sentinel) -> None:
+    ids = _break()
+    report = sync_sequences(Hostile)
+    assert [c.action for c in report.changes] == [Action.RAISED]
+    assert Hostile.objects.create().pk == ids[-1] + 1
+
+
+def test_sequences_synced_watches_the_statement_and_syncs(sentinel: Sentinel) -> None:
+    start = sequence_of(Hostile).next_value
+    assert start is not None
+    with sequences_synced() as report:
+        Hostile.objects.bulk_create([Hostile(id=start), Hostile(id=start + 5)])
+    assert [c.state.models for c in report.moved] == [("testapp.Hostile",)]
+    assert Hostile.objects.create().pk == start + 6
+
+
+def test_fix_sequences_prints_and_fixes_it(sentinel: Sentinel) -> None:
+    ids = _break()
+    out = StringIO()
+    call_command("fix_sequences", "testapp.Hostile", stdout=out, no_color=True)
+    assert '"evil""; drop table x; --"' in out.getvalue()
+    assert Hostile.objects.create().pk == ids[-1] + 1
 
 
 def _rows() -> list[dict[str, Any]]:
@@ -114,67 +144,3 @@ def test_a_table_in_another_schema_loads_and_syncs(sentinel: Sentinel) -> None:
         )
     sync_sequences(OtherSchemaLoad)
     assert OtherSchemaLoad.objects.create(label="next").pk == 91
-
-
-@pytest.fixture
-def role() -> Callable[[str], None]:
-    """Run the rest of the test as a fresh role with the given grants on HostileLoad."""
-
-    def become(grants: str) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE ROLE safeimport_limited NOLOGIN")
-            cursor.execute("GRANT USAGE ON SCHEMA public TO safeimport_limited")
-            cursor.execute(f'GRANT {grants} ON "load""; drop table x; --" TO safeimport_limited')
-            cursor.execute('GRANT SELECT ON "x" TO safeimport_limited')
-            cursor.execute(
-                "SELECT pg_get_serial_sequence(%s, %s)",
-                ['"load""; drop table x; --"', 'Id "key"; --'],
-            )
-            (sequence,) = cursor.fetchone()
-            cursor.execute(f"GRANT SELECT ON SEQUENCE {sequence} TO safeimport_limited")
-            cursor.execute("SET LOCAL ROLE safeimport_limited")
-
-    return become
-
-
-def _source_never_read(read: list[str]) -> Iterator[str]:
-    read.append("header")
-    yield "id,label\n"
-    read.append("row")
-    yield "1,a\n"
-
-
-def test_a_role_without_insert_is_refused_before_the_input_is_read(
-    role: Callable[[str], None], sentinel: Sentinel
-) -> None:
-    role("SELECT")
-    read: list[str] = []
-    with pytest.raises(LoadError) as info:
-        load_csv(HostileLoad, _source_never_read(read))
-    assert "may not INSERT" in info.value.reason
-    assert read == []
-    with connection.cursor() as cursor:
-        cursor.execute("RESET ROLE")
-    assert HostileLoad.objects.count() == 0
-
-
-def test_a_read_only_role_gets_an_audit_and_not_permitted_for_changes(
-    role: Callable[[str], None], sentinel: Sentinel
-) -> None:
-    with connection.cursor() as cursor:  # ids past the sequence, written as the owner
-        cursor.execute(
-            'INSERT INTO "load""; drop table x; --" ("Id ""key""; --", "la bel; drop table x; --", '
-            '"Mixed ""Case"" Amount") VALUES (50, \'a\', 0)'
-        )
-    role("SELECT")
-    (state,) = audit_sequences(HostileLoad)
-    assert state.status is Status.BEHIND
-    report = sync_sequences(HostileLoad)
-    assert [change.state.sequence for change in report.not_permitted] == [state.sequence]
-    with pytest.raises((LoadError, SequenceError)) as info:
-        load_csv(HostileLoad, ["id,label\n", "60,b\n"])
-    assert "permi" in str(info.value) or "may not" in str(info.value)
-    with connection.cursor() as cursor:
-        cursor.execute("RESET ROLE")
-    assert list(HostileLoad.objects.values_list("id", flat=True)) == [50]
-    assert sequence_of(HostileLoad).next_value == state.next_value
