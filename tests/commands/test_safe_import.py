@@ -17,7 +17,6 @@ from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from safeimport.management.commands.safe_import import Command as LoadCommand
-from safeimport.management.commands.safe_import import lock_timeout
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Book
 from tests.testapp.models import Plain
@@ -338,13 +337,6 @@ def test_reject_options_need_on_error_skip(tmp_path: Path, option: tuple[str, st
 def test_bad_numbers_are_refused_by_the_parser(option: str, value: str) -> None:
     with pytest.raises(CommandError, match=f"argument {option}"):
         _run("testapp.Plain", "-", option, value)
-
-
-@pytest.mark.parametrize(("text", "seconds"), [("2.5", 2.5), ("0", None), ("none", None)])
-def test_lock_timeout_zero_or_none_keeps_the_servers_setting(
-    text: str, seconds: float | None
-) -> None:
-    assert lock_timeout(text) == seconds
 
 
 def test_a_held_lock_fails_the_import_within_the_timeout(tmp_path: Path) -> None:
