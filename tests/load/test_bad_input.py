@@ -1,15 +1,17 @@
-"""The bad-input corpus (``tests/data/bad/``): every file is refused with a ``LoadError``
-that names the file, the line, the column and the value, writes no row, leaves the tables
-as they were and lowers no sequence.
+"""Bad input: every bad file is refused with a ``LoadError`` that names the file, the line,
+the column and the value, writes no row, leaves the tables as they were and lowers no
+sequence.
 
-The tables hold a row each before every load (Plain 7, a Book), so "as before" is checked
-against rows that exist. The 10 MB field is written at run time, not kept in the corpus.
+The corpus (``tests/data/bad/``) holds a file for each kind of bad input; the inputs that
+need options (a column mapping) or size (a 10 MB field, an error 60,000 lines in) are
+written at run time. The tables hold a row each before every load (Plain 7, a Book), so
+"as before" is checked against rows that exist.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import pandas as pd
 import pytest
 from django.db.models import Model
 
-from safeimport import LoadError, load_csv, load_dataframe, load_json
+from safeimport import LoadError, SafeImportError, load_csv, load_dataframe, load_json
 from tests.conftest import sequence_of
 from tests.hostileload.models import Capped, Note
 from tests.importapp.models import Book
@@ -25,7 +27,7 @@ from tests.testapp.models import Plain
 
 pytestmark = pytest.mark.django_db
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "bad"
 MODELS: tuple[type[Model], ...] = (Plain, Book, Capped, Note)
 
 
@@ -35,18 +37,30 @@ def _frame(model: type[Model], path: Path) -> Any:
 
 @dataclass(frozen=True)
 class Case:
-    """One corpus file and the error it must give."""
+    """One bad input and the error it must give."""
 
-    file: str
+    name: str
+    """The corpus file, or for an input written at run time (``text``) what it shows."""
     model: type[Model]
     line: int | None
     column: str | None
     value: object
     reason: str
     load: Callable[..., Any] = load_csv
+    text: str | None = None
+    """The input, for one that is not in the corpus."""
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return self.file
+        return self.name
+
+    def path(self, tmp_path: Path) -> Path:
+        """Where the input is: in the corpus, or written to ``tmp_path``."""
+        if self.text is None:
+            return BAD / self.name
+        path = tmp_path / "bad.csv"
+        path.write_text(self.text, encoding="utf-8")
+        return path
 
 
 CASES = [
@@ -55,7 +69,7 @@ CASES = [
     Case("crlf.csv", Book, 3, "pages", "12x", "invalid input syntax for type integer"),
     Case("too_long.csv", Plain, 3, "name", "n" * 51, "value too long"),
     Case("unterminated_quote.csv", Plain, 3, None, None, "malformed CSV"),
-    Case("extra_column.csv", Plain, 3, None, "surplus", "3 values where the header has 2"),
+    Case("extra_column.csv", Plain, 3, None, "surplus", "3 values where the header has 2 columns"),
     Case("missing_column.csv", Plain, 3, "name", None, "no value for 'name'"),
     Case("unknown_header.csv", Plain, 1, "colour", None, "matches no field"),
     Case("duplicate_id.csv", Plain, 4, "id", "1", "appears more than once in the input"),
@@ -83,6 +97,48 @@ BYTES_CASES = [
     Case("nul_byte.csv", Plain, 3, "name", "a\x00b", "NUL byte"),
 ]
 
+# Inputs that need options, written at run time.
+WRITTEN_CASES = [
+    Case(
+        "a type error after a field over two lines, columns mapped",
+        Book,
+        5,  # PostgreSQL counts records (4), the error counts lines
+        "Pages",
+        "twelve",
+        "invalid input syntax for type integer",
+        text='Title,Pages\n"two\nlines",1\nok,2\nbad,twelve\nok,4\n',
+        options={"columns": {"Title": "title", "Pages": "pages"}},
+    ),
+    Case(
+        "a mapping to a field that does not exist",
+        Plain,
+        None,
+        None,
+        None,
+        "the column mapping names 'nonexistent', which is not a field of testapp.Plain",
+        text="id,label\n1,a\n",
+        options={"columns": {"label": "nonexistent"}},
+    ),
+    Case(
+        "a fraction for an id",
+        Plain,
+        3,
+        "id",
+        "2.5",
+        "an id that is not an integer",
+        text="id,name\n1,a\n2.5,b\n",
+    ),
+    Case(
+        "text after a closing quote",
+        Plain,
+        2,
+        None,
+        None,
+        "malformed CSV",
+        text='id,name\n1,"a"b\n',
+    ),
+]
+
 
 @pytest.fixture
 def as_before() -> Iterator[None]:
@@ -104,29 +160,34 @@ def as_before() -> Iterator[None]:
 
 def _refused(case: Case, path: Path) -> LoadError:
     with pytest.raises(LoadError) as info:
-        case.load(case.model, path)
+        case.load(case.model, path, **case.options)
+    assert isinstance(info.value, SafeImportError)
     return info.value
 
 
 def _check(case: Case, error: LoadError, path: Path) -> None:
+    """The error names the source, line, column and value, in its attributes and its text."""
     if case.load is not _frame:
         assert error.source == str(path)
-        assert str(error).startswith(str(path))
+    where = [str(error.source)]
+    where += [f"line {case.line}"] if case.line is not None else []
+    where += [f"column {case.column!r}"] if case.column is not None else []
+    assert str(error).startswith(", ".join(where) + ": ")
     assert (error.line, error.column, error.value) == (case.line, case.column, case.value)
     assert case.reason in error.reason
 
 
 def test_the_corpus_has_every_file_and_nothing_more() -> None:
     files = sorted(p.name for p in BAD.iterdir())
-    assert files == sorted(c.file for c in CASES + BYTES_CASES)
+    assert files == sorted(c.name for c in CASES + BYTES_CASES)
     assert len(files) >= 20
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_each_bad_file_is_refused_with_its_line_column_and_value(
-    case: Case, as_before: None
+@pytest.mark.parametrize("case", CASES + WRITTEN_CASES, ids=str)
+def test_each_bad_input_is_refused_with_its_line_column_and_value(
+    case: Case, tmp_path: Path, as_before: None
 ) -> None:
-    path = BAD / case.file
+    path = case.path(tmp_path)
     _check(case, _refused(case, path), path)
 
 
@@ -135,18 +196,18 @@ def test_each_bad_file_is_refused_with_its_line_column_and_value(
     reason="bad UTF-8 and NUL bytes: LoadError.value is the text of the whole block read so "
     "far (b',name\\n1,ok\\n2,caf\\xe9\\n') and column is None, where the field 'name' and its "
     "value are known; the line (3) is right. Fix where the block is decoded and checked "
-    "(safeimport/_load/inputs/text.py TextBlocks._decode, the NUL check in safeimport/_load/inputs/text.py)",
+    "(safeimport/_load/inputs/text.py: TextBlocks._decode and its NUL check)",
 )
 @pytest.mark.parametrize("case", BYTES_CASES, ids=str)
 def test_bad_bytes_name_the_field_and_its_value(case: Case, as_before: None) -> None:
-    path = BAD / case.file
+    path = BAD / case.name
     _check(case, _refused(case, path), path)
 
 
 @pytest.mark.parametrize("case", BYTES_CASES, ids=str)
 def test_bad_bytes_name_their_line(case: Case, as_before: None) -> None:
-    error = _refused(case, BAD / case.file)
-    assert (error.source, error.line) == (str(BAD / case.file), case.line)
+    error = _refused(case, BAD / case.name)
+    assert (error.source, error.line) == (str(BAD / case.name), case.line)
     assert case.reason in error.reason
 
 
@@ -165,6 +226,20 @@ def test_crlf_and_a_field_over_two_lines_keep_the_line(tmp_path: Path, as_before
     assert (info.value.line, info.value.column, info.value.value) == (5, "pages", "12x")
 
 
+def test_a_type_error_far_into_a_large_file(tmp_path: Path, as_before: None) -> None:
+    case = Case(
+        "a type error on line 60,002",
+        Book,
+        60_002,
+        "pages",
+        "x",
+        "invalid input syntax for type integer",
+        text="title,pages\n" + "".join(f"t{i},{i}\n" for i in range(60_000)) + "late,x\n",
+    )
+    path = case.path(tmp_path)
+    _check(case, _refused(case, path), path)
+
+
 def _ten_megabyte_field(tmp_path: Path, header: str) -> Path:
     path = tmp_path / "big_field.csv"
     with path.open("w", encoding="utf-8") as out:
@@ -174,19 +249,14 @@ def _ten_megabyte_field(tmp_path: Path, header: str) -> Path:
     return path
 
 
-def test_a_ten_megabyte_field_too_long_for_its_column(tmp_path: Path, as_before: None) -> None:
+def test_a_ten_megabyte_field_too_long_for_its_column_is_refused_at_its_line(
+    tmp_path: Path, as_before: None
+) -> None:
     path = _ten_megabyte_field(tmp_path, "id,name")
     with pytest.raises(LoadError) as info:
         load_csv(Plain, path)
-    assert (info.value.line, info.value.column) == (3, "name")
+    assert (info.value.source, info.value.line, info.value.column) == (str(path), 3, "name")
     assert "value too long" in info.value.reason
-
-
-def test_a_ten_megabyte_field_is_refused_at_its_line(tmp_path: Path, as_before: None) -> None:
-    path = _ten_megabyte_field(tmp_path, "id,name")
-    with pytest.raises(LoadError) as info:
-        load_csv(Plain, path)
-    assert (info.value.source, info.value.line) == (str(path), 3)
 
 
 def test_a_ten_megabyte_field_loads_into_a_text_column(tmp_path: Path) -> None:
@@ -201,3 +271,13 @@ def test_a_float_column_for_an_integer_field_names_the_fraction(as_before: None)
     with pytest.raises(LoadError) as info:
         load_dataframe(Book, frame)
     assert (info.value.line, info.value.column, info.value.value) == (2, "pages", "2.5")
+
+
+def test_a_header_and_no_rows_loads_nothing_when_allowed(as_before: None) -> None:
+    report = load_csv(Plain, BAD / "header_only.csv", allow_empty=True)
+    assert (report.rows_read, report.rows_written) == (0, 0)
+
+
+def test_an_unknown_on_conflict_is_refused(as_before: None) -> None:
+    with pytest.raises(ValueError, match="on_conflict must be one of 'error', 'skip', 'update'"):
+        load_csv(Plain, ["id,name\n", "1,a\n"], on_conflict="replace")  # type: ignore[typeddict-item]

@@ -23,7 +23,7 @@ from pytest_django import DjangoDbBlocker
 
 from safeimport._db import compose
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager

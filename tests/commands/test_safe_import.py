@@ -17,7 +17,6 @@ from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from safeimport.management.commands.safe_import import Command as LoadCommand
-from safeimport.management.commands.safe_import import lock_timeout
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Book
 from tests.testapp.models import Plain
@@ -340,13 +339,6 @@ def test_bad_numbers_are_refused_by_the_parser(option: str, value: str) -> None:
         _run("testapp.Plain", "-", option, value)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("2.5", 2.5), ("0", 0.0), ("none", None)])
-def test_lock_timeout_zero_waits_and_none_keeps_the_servers_setting(
-    text: str, seconds: float | None
-) -> None:
-    assert lock_timeout(text) == seconds
-
-
 def test_a_held_lock_fails_the_import_within_the_timeout(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     path.write_text("id,name\n1,a\n", encoding="utf-8")
@@ -396,7 +388,7 @@ def test_exit_status_of_a_real_process_reading_standard_input(
     done = subprocess.run(
         [sys.executable, "-m", "django", "safe_import", "testapp.Plain", "-", *options],
         input="id,name\n1,a\nx,bad id\n3,c\n1,duplicate\n5,e\n",
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         capture_output=True,
         text=True,

@@ -1,5 +1,6 @@
 """Which way the rows go in: straight into the table when the ids are known before the
-first row is read, through a staging table otherwise, and the same rows either way."""
+first row is read, through a staging table otherwise, and the same rows either way; on a
+database other than PostgreSQL, ``bulk_create`` and Django's own sequence reset."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import transaction
 
 from safeimport import load_csv, load_dataframe
 from tests.conftest import restart, sequence_of
+from tests.importapp.models import Shelf
 from tests.testapp.models import Descending, Plain
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,20 @@ def test_a_dry_run_of_a_sorted_file_moves_no_sequence(tmp_path: Path) -> None:
     assert Plain.objects.count() == 0
     after = sequence_of(Plain)
     assert (after.last_value, after.is_called) == (before.last_value, before.is_called)
+
+
+@pytest.mark.django_db(databases=["sqlite"])
+def test_the_same_call_on_sqlite_uses_bulk_create_and_leaves_ids_right(tmp_path: Path) -> None:
+    path = tmp_path / "shelves.csv"
+    path.write_text("id,label\n5,a\n9,b\n,c\n", encoding="utf-8")
+    report = load_csv(Shelf, path, using="sqlite")
+    manager = Shelf.objects.using("sqlite")
+    assert report.rows_written == 3
+    assert sorted(manager.values_list("id", "label", "capacity")) == [
+        (5, "a", 10),
+        (9, "b", 10),
+        (10, "c", 10),
+    ]
+    assert manager.create(label="next").pk == 11
+    report = load_csv(Shelf, path, using="sqlite", on_conflict="skip")
+    assert (report.rows_read, report.rows_skipped) == (3, 2)

@@ -2,16 +2,25 @@
 whose ids run into the sequence's next range, while writer threads, each on its own
 connection, call ``create()`` in a loop. No writer may fail, every row must be there once,
 and the sequence must end past all of them. Two imports into one table at once must not
-both win. (``load_csv`` with writers is in ``test_load_live.py``.)
+both win.
+
+The file's ids start a little ahead of the writers (2,000 ids: the writers draw a few
+hundred while a load reads its input) and run far past where the writers get to during the
+load: without the reservation they would draw ids of the file. ``load_csv`` runs three
+ways: a file sorted by id goes straight into the table (its ids reserved from its head and
+tail); one with a far id in its middle is found out by the chunk that holds it and loaded
+again through staging; a shuffled one is staged from the start.
 
 The writers' latency (the longest ``create()`` call, and the 99th percentile) is printed
 for each path: ``pytest -s -k writers``. Real commits are needed, hence ``transaction=True``.
-Each path loads 100,000 rows, except ``safe_loaddata`` (10,000; 100,000 with ``-m slow``).
+Each path loads 100,000 rows, except ``safe_loaddata`` (10,000; 100,000 with ``-m slow``);
+``load_csv`` loads 1,000,000 with ``-m slow``.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +31,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from safeimport import LoadError, load_csv, load_dataframe, load_json, sequences_synced
+from safeimport import LoadError, LoadReport, load_csv, load_dataframe, load_json, sequences_synced
 from safeimport._load.transport import copy_from_chunks, copy_statement
 from tests.conftest import restart, sequence_of
 from tests.testapp.models import Plain
@@ -53,7 +62,7 @@ def _fixture(tmp_path: Path, ids: list[int]) -> None:
     call_command("safe_loaddata", str(path), lock=True, verbosity=0)
 
 
-IMPORTS: dict[str, Callable[[Path, list[int]], object]] = {
+IMPORTS: dict[str, Callable[[Path, list[int]], LoadReport | None]] = {
     "load_csv": lambda tmp, ids: load_csv(Plain, _csv(tmp, "file", ids, "file")),
     "load_json": lambda tmp, ids: load_json(
         Plain, [json.dumps({"id": i, "name": "file"}) + "\n" for i in ids]
@@ -66,36 +75,62 @@ IMPORTS: dict[str, Callable[[Path, list[int]], object]] = {
 }
 
 
+def _file_ids(layout: str, rows: int) -> list[int]:
+    ids = list(range(AHEAD, AHEAD + rows))
+    if layout == "stray":  # one id far past the rest, in the middle: found on the way
+        ids[rows // 2] = 100 * rows
+    elif layout == "shuffled":  # out of order from the first lines: staged from the start
+        random.Random(7).shuffle(ids)
+    return ids
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    ("path", "rows"),
+    ("path", "layout", "rows", "method"),
     [
-        ("load_json", 100_000),
-        ("load_dataframe", 100_000),
-        ("raw COPY in sequences_synced(lock=True)", 100_000),
+        pytest.param("load_csv", "sorted", 100_000, "copy", id="load_csv sorted"),
+        pytest.param("load_csv", "stray", 100_000, "staged copy", id="load_csv stray"),
+        pytest.param("load_csv", "shuffled", 100_000, "staged copy", id="load_csv shuffled"),
+        pytest.param("load_json", "sorted", 100_000, "staged copy", id="load_json"),
+        pytest.param("load_dataframe", "sorted", 100_000, "copy", id="load_dataframe"),
+        pytest.param(
+            "raw COPY in sequences_synced(lock=True)", "sorted", 100_000, None, id="raw COPY"
+        ),
         # loaddata saves one object at a time (about 3,500 a second): 100,000 only with -m slow.
-        ("safe_loaddata --lock", 10_000),
-        pytest.param("safe_loaddata --lock", 100_000, marks=pytest.mark.slow),
-        pytest.param("load_csv", 1_000_000, marks=pytest.mark.slow),
+        pytest.param("safe_loaddata --lock", "sorted", 10_000, None, id="safe_loaddata"),
+        pytest.param(
+            "safe_loaddata --lock",
+            "sorted",
+            100_000,
+            None,
+            marks=pytest.mark.slow,
+            id="safe_loaddata 100,000",
+        ),
+        pytest.param(
+            "load_csv", "sorted", 1_000_000, "copy", marks=pytest.mark.slow, id="load_csv 1,000,000"
+        ),
     ],
 )
 def test_writers_during_each_import_path_never_collide(
-    tmp_path: Path, path: str, rows: int
+    tmp_path: Path, path: str, layout: str, rows: int, method: str | None
 ) -> None:
     restart(Plain)
-    file_ids = list(range(AHEAD, AHEAD + rows))
+    file_ids = _file_ids(layout, rows)
     with writers_running() as writers:
         began = time.monotonic()
-        IMPORTS[path](tmp_path, file_ids)
+        report = IMPORTS[path](tmp_path, file_ids)
         ended = time.monotonic()
-    print(f"\n{path}, {rows:,} rows in {ended - began:.2f} s: {writers.latency()}")
+    print(f"\n{path}, {layout}, {rows:,} rows in {ended - began:.2f} s: {writers.latency()}")
     assert writers.errors == []
+    if report is not None:
+        assert (report.method, report.rows_written) == (method, rows)
     assert any(began <= at <= ended for at in writers.started), "no insert during the import"
     assert not set(writers.ids) & set(file_ids)
     assert len(set(writers.ids)) == len(writers.ids)
+    assert max(writers.ids) > max(file_ids)  # the writers went on past the file's ids after it
     assert Plain.objects.filter(name="file").count() == rows
     assert Plain.objects.count() == rows + len(writers.ids)
-    assert Plain.objects.create(name="after").pk > max(*writers.ids, *file_ids)
+    assert Plain.objects.create(name="after").pk > max(writers.ids)
 
 
 def _at_once(*loads: Callable[[], object]) -> list[BaseException | None]:

@@ -18,7 +18,7 @@ import pytest
 
 from bench.methods import METHODS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOADERS_INSTALLED = importlib.util.find_spec("safeimport.loaders") is not None
 
 

@@ -11,7 +11,6 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 from safeimport import Action, SafeImportError, sequences_synced
-from safeimport.context import written_tables
 from tests.conftest import sequence_of
 from tests.testapp.models import Big, MixedCase, OtherSchema, Plain, Serial
 
@@ -131,23 +130,6 @@ def test_an_aborted_transaction_is_not_synced_and_the_error_goes_on() -> None:
     assert report.changes == []
     assert not getattr(info.value, "__notes__", None)
     assert sequence_of(Plain).next_value == before
-
-
-@pytest.mark.parametrize(
-    ("sql", "tables"),
-    [
-        ('INSERT INTO "testapp_plain" ("name") VALUES (%s)', ['"testapp_plain"']),
-        ("insert into Videos(id) values (1)", ['"videos"']),
-        ('INSERT INTO "Mixed""Case" VALUES (1)', ['"Mixed""Case"']),
-        ('INSERT INTO "safeimport_other"."thing" VALUES (1)', ['"safeimport_other"."thing"']),
-        ("COPY public.items (id) FROM STDIN", ['"public"."items"']),
-        ("WITH x AS (SELECT 1) INSERT INTO a SELECT * FROM x", ['"a"']),
-        ("MERGE INTO target t USING src s ON t.id = s.id", ['"target"']),
-        ('SELECT * FROM "testapp_plain" WHERE name = %s', []),
-    ],
-)
-def test_written_tables_are_read_from_statements(sql: str, tables: list[str]) -> None:
-    assert written_tables(sql) == tables
 
 
 def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:

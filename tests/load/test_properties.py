@@ -10,7 +10,6 @@ transaction that is rolled back afterwards, so examples do not see each other.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from django.db import connection, transaction
@@ -19,50 +18,20 @@ from hypothesis import strategies as st
 
 from safeimport import LoadError, load_csv, load_json
 from tests.hostileload.models import Redefined
+from tests.sequence_definitions import Definition, create_sequence, definitions, next_value
 
 pytestmark = pytest.mark.django_db
 
-
-@dataclass(frozen=True)
-class Definition:
-    """START, INCREMENT, MINVALUE, MAXVALUE of a sequence with CACHE 1."""
-
-    start: int
-    increment: int
-    min_value: int
-    max_value: int
-
-    def holds(self, value: int) -> bool:
-        return self.min_value <= value <= self.max_value
-
-
-@st.composite
-def definitions(draw: st.DrawFn) -> Definition:
-    increment = draw(st.integers(1, 7)) * draw(st.sampled_from([1, -1]))
-    low = draw(st.integers(-500, 500))
-    high = low + draw(st.integers(60, 600))
-    start = draw(st.integers(low + 20, high - 20))
-    return Definition(start, increment, low, high)
+SEQUENCE = "redefined_s"
 
 
 def _redefine(d: Definition) -> None:
+    create_sequence(SEQUENCE, d)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE SEQUENCE redefined_s INCREMENT %s MINVALUE %s MAXVALUE %s START %s CACHE 1",
-            [d.increment, d.min_value, d.max_value, d.start],
-        )
         cursor.execute(
             "ALTER TABLE hostileload_redefined ALTER COLUMN id DROP IDENTITY, "
             "ALTER COLUMN id SET DEFAULT nextval('redefined_s')"
         )
-
-
-def _next_value(increment: int) -> int:
-    """What nextval() would hand out now, read without calling it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value, is_called FROM redefined_s")
-        last_value, is_called = cursor.fetchone()
-    return int(last_value + increment if is_called else last_value)
 
 
 def _load(how: str, ids: list[int]) -> None:
@@ -73,7 +42,11 @@ def _load(how: str, ids: list[int]) -> None:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(definition=definitions(), how=st.sampled_from(["csv", "json"]), data=st.data())
+@given(
+    definition=definitions(lowest=500, sizes=(60, 600), room=20),
+    how=st.sampled_from(["csv", "json"]),
+    data=st.data(),
+)
 def test_a_load_leaves_the_next_value_free_or_writes_nothing_and_never_lowers(
     definition: Definition, how: str, data: st.DataObject
 ) -> None:
@@ -96,7 +69,7 @@ def test_a_load_leaves_the_next_value_free_or_writes_nothing_and_never_lowers(
                     [value],
                 )
         before_rows = set(Redefined.objects.values_list("id", "name"))
-        before = _next_value(d.increment)
+        before = next_value(SEQUENCE, d.increment)
         descending = d.increment < 0
         taken = {i for i, _ in before_rows}
         valid = (
@@ -118,7 +91,7 @@ def test_a_load_leaves_the_next_value_free_or_writes_nothing_and_never_lowers(
         else:
             event("loaded")
             loaded = True
-        after = _next_value(d.increment)
+        after = next_value(SEQUENCE, d.increment)
         assert after <= before if descending else after >= before  # never lowered
         rows = set(Redefined.objects.values_list("id", "name"))
         if loaded:
