@@ -362,7 +362,7 @@ def test_help_documents_stdin_replace_and_exit_statuses() -> None:
         "--noinput, --no-input",
         "--on-error {raise,skip}",
         "--mode {append,replace}",
-        "0 or none keeps the server's setting",
+        "0 waits as long as it takes; none keeps the server's setting",
         "Exit status: 0 when the load is done",
         "1 when it is refused and nothing is written",
     ):
