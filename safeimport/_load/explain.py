@@ -96,6 +96,9 @@ class Explainer:
         column = value = None
         if position is not None and position.column is not None:
             column, value = job.input_name(position.column), position.value
+        if column is None and diag.constraint is not None:
+            found = diag.column or self._first_column(connection, diag.constraint)
+            column = job.input_name(real_name(found)) if found else None
         error = self._worded(connection, diag, column, value, repeated=None)
         if line is None and position is None and diag.state is None:
             error.reason = f"the load failed: {error.reason}; nothing was written"

@@ -36,6 +36,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, Model
 
 from .._db import compose, compose_django, real_name
+from ..errors import LoadError
 from .plan import ColumnPlan
 from .rejects import Rejects
 
@@ -317,7 +318,30 @@ class Screening:
     def check_foreign_keys(self) -> list[tuple[int, str]]:
         """A foreign key that matches no row of the table it points at (nor, for a key into
         the same table, a row of the input)."""
-        found: list[tuple[int, str]] = []
+        return [
+            (row, f"{name!r}: {shown} matches no row of {label}")
+            for row, name, shown, label in self.orphans()
+        ]
+
+    def first_orphan(self, source: str) -> LoadError | None:
+        """The first staged row, in the input's order, whose foreign key matches no row, as
+        the error that fails a load of ``source`` (``None``: every key matches)."""
+        found = min(self.orphans(), default=None)
+        if found is None:
+            return None
+        row, name, shown, label = found
+        return LoadError(
+            f"{shown} matches no row of {label}",
+            source=source,
+            line=self.line_of(row),
+            column=name,
+            value=shown,
+        )
+
+    def orphans(self) -> list[tuple[int, str, str, str]]:
+        """Each staged row whose foreign key matches no row: its number, the input's name
+        for the column, the value, and the label of the model pointed at."""
+        found: list[tuple[int, str, str, str]] = []
         for index, column in enumerate(self.columns):
             model_field = next(
                 (f for f in self.model._meta.local_concrete_fields if str(f.column) == column),
@@ -334,24 +358,18 @@ class Screening:
             same = ""
             if related._meta.db_table == self.model._meta.db_table and target in self.columns:
                 other = self.cast(self.columns.index(target), "o.")
-                same = (
-                    " AND NOT EXISTS (SELECT FROM {staging} AS o WHERE "
-                    + other
-                    + " = "
-                    + value
-                    + ")"
-                )
+                same = " AND NOT EXISTS (SELECT FROM {staging} AS o WHERE " + other + " = "
+                same += value + ")"
             statement = self._sql(
-                "SELECT s." + ROW + ", s.{c" + str(index) + "} FROM {staging} AS s "
+                "SELECT s." + ROW + ", s.{c" + str(index) + "}::text FROM {staging} AS s "
                 "WHERE s.{c" + str(index) + "} IS NOT NULL AND NOT EXISTS "
                 "(SELECT FROM {related} AS r WHERE r.{target} = " + value + ")" + same,
                 related=str(related._meta.db_table),
                 target=target,
             )
-            label = related._meta.label
+            label = str(related._meta.label)
             found += [
-                (row, f"{self._name(index)!r}: {shown} matches no row of {label}")
-                for row, shown in self._rows(statement)
+                (row, self._name(index), shown, label) for row, shown in self._rows(statement)
             ]
         return found
 

@@ -150,6 +150,10 @@ class Staged:
         written, updated = self._merge(draws, screening)
         if shadow is not None and screening is None:
             self._check_references()
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
+            )
         report.rows_written, report.rows_updated = written, updated
         rejected_here = len(job.rejects) - unread if job.rejects is not None else 0
         report.rows_skipped = copied - written - updated - rejected_here
@@ -165,10 +169,9 @@ class Staged:
     def _check_references(self) -> None:
         """A dry run's foreign keys, which its copy of the table lacks: the first staged
         row that points at nothing fails it, as it would fail the load."""
-        found = self._screening().check_foreign_keys()
-        if found:
-            row, reason = min(found)
-            raise LoadError(reason, source=self.job.source, line=self.job.positions.line_of(row))
+        orphan = self._screening().first_orphan(self.job.source)
+        if orphan is not None:
+            raise orphan
 
     def _incoming(self, id_states: IdStates) -> dict[tuple[str, str], tuple[int, int]]:
         """The smallest and largest staged id of each sequence-backed column, in one query."""
@@ -295,10 +298,6 @@ class Staged:
                         check_foreign_keys(self.job, self.connection)
             except DjangoDatabaseError as exc:
                 raise self._first_refused(run, *rows, exc) from exc
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
-            )
         return int(inserted), int(updated)
 
     def _row_range(self) -> tuple[int, int] | None:
@@ -345,11 +344,8 @@ class Staged:
             return self.explainer.row_error(
                 self.connection, refused, self.table, row, repeated=alone is None
             )
-        orphans = self._screening().check_foreign_keys()
-        if orphans:
-            row, reason = min(orphans)
-            return LoadError(reason, source=self.job.source, line=self.job.positions.line_of(row))
-        return self.explainer.database_error(self.connection, error)
+        orphan = self._screening().first_orphan(self.job.source)
+        return orphan or self.explainer.database_error(self.connection, error)
 
     def _attempt(
         self, run: Callable[[int, int], tuple[int, int]], first: int, last: int, *, keep: bool

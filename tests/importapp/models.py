@@ -36,3 +36,11 @@ class Shelf(models.Model):
     label = models.CharField(max_length=50)
     capacity = models.IntegerField(default=10)
     active = models.BooleanField(default=True)
+
+
+class Category(models.Model):
+    """A tree: a foreign key to its own table, and a CHECK (``rank >= 0``)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    parent = models.ForeignKey("self", null=True, on_delete=models.PROTECT)
+    rank = models.PositiveIntegerField(default=0)
