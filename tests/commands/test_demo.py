@@ -74,7 +74,7 @@ def test_the_naive_import_breaks_the_sequences_and_fix_sequences_repairs_them(
         "IntegrityError: duplicate key value violates unique constraint "
         '"videos_videoplaylistitem_pkey"' in demo_output["4"]
     )
-    assert "moved 3: videos_playlist_id_seq 1 -> 121" in demo_output["5"]
+    assert "moved 3: sequence videos_playlist_id_seq 1 -> 121" in demo_output["5"]
     assert "created item id=3001" in demo_output["6"]
     assert demo_output["6"].rstrip().endswith("0 behind.\n(exit status 0)")
 

@@ -38,7 +38,9 @@ def test_it_fixes_every_behind_sequence_and_says_which_moved() -> None:
     plain_line = next(line for line in output.splitlines() if "testapp_plain_id_seq" in line)
     assert "testapp.Plain" in plain_line
     assert f"raised: next {ids[0]} -> {ids[1] + 1}" in plain_line
-    assert f"testapp_plain_id_seq {ids[0]} -> {ids[1] + 1}" in output.splitlines()[-1]
+    assert output.splitlines()[-1].endswith(
+        f"; moved 1: sequence testapp_plain_id_seq {ids[0]} -> {ids[1] + 1}."
+    )
     assert Plain.objects.create().pk == ids[1] + 1
 
 

@@ -257,7 +257,7 @@ def test_skip_loads_the_good_rows_and_writes_the_bad_ones_aside(tmp_path: Path) 
     out = _run("testapp.Plain", str(path), "--on-error", "skip", "--reject-file", str(rejects))
     assert out.strip() == (
         "Imported 5 row(s) into testapp.Plain: 3 new, 0 updated, 0 skipped, 2 rejected "
-        f"(see {rejects}); sequence id 1 -> 6."
+        f"(see {rejects}); sequence testapp_plain_id_seq 1 -> 6."
     )
     assert list(Plain.objects.order_by("id").values_list("id", "name")) == [
         (1, "a"),

@@ -27,7 +27,7 @@ from tests.testapp.models import Plain, Small, Tag
 
 pytestmark = pytest.mark.django_db(databases=["default", "other"])
 
-MOVED_PLAIN = "Moved sequence testapp_plain_id_seq (testapp.Plain): next value 1 -> 4"
+MOVED_PLAIN = "Moved sequence testapp_plain_id_seq 1 -> 4 (testapp.Plain)"
 
 
 class _Terminal(io.StringIO):
@@ -62,7 +62,7 @@ def test_several_fixtures_load_together_and_each_sequence_moved_gets_a_line(
     assert lines[0] == "Installed 5 object(s) from 2 fixture(s)"
     assert sorted(lines[1:]) == [
         MOVED_PLAIN,
-        "Moved sequence testapp_tag_id_seq (testapp.Tag): next value 1 -> 3",
+        "Moved sequence testapp_tag_id_seq 1 -> 3 (testapp.Tag)",
     ]
     assert Plain.objects.create().pk == 4
     assert Tag.objects.create().pk == 3
