@@ -44,3 +44,16 @@ class Category(models.Model):
     name = models.CharField(max_length=50, unique=True)
     parent = models.ForeignKey("self", null=True, on_delete=models.PROTECT)
     rank = models.PositiveIntegerField(default=0)
+
+
+class Reading(models.Model):
+    """A partitioned table (by ``day``, made by the migration's SQL): its primary key is
+    (id, day), and ``id`` is an identity column of the partitioned parent."""
+
+    id = models.IntegerField(primary_key=True)
+    day = models.IntegerField()
+    value = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "importapp_reading"
