@@ -5,6 +5,7 @@ The public names are re-exported here; see the README for a tour.
 
 from .context import sequences_synced
 from .errors import LoadError, SafeImportError, SequenceError, SequenceExhaustedError
+from .heal import healing
 from .loaders import LoadReport, load_csv, load_dataframe, load_dataset, load_json
 from .sequences import (
     Action,
@@ -30,6 +31,7 @@ __all__ = [
     "Status",
     "SyncReport",
     "audit_sequences",
+    "healing",
     "load_csv",
     "load_dataframe",
     "load_dataset",
