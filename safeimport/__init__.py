@@ -17,6 +17,7 @@ from .sequences import (
     audit_sequences,
     sync_sequences,
 )
+from .testing import assert_sequences_synced
 
 __all__ = [
     "Action",
@@ -30,6 +31,7 @@ __all__ = [
     "SequenceState",
     "Status",
     "SyncReport",
+    "assert_sequences_synced",
     "audit_sequences",
     "healing",
     "load_csv",
