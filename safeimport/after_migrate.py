@@ -70,8 +70,7 @@ def _report_behind(audit: Audit, using: str) -> list[str]:
     if not audit.behind:
         return []
     lines = [
-        f"safeimport: {len(audit.behind)} sequence(s) behind their data after migrate "
-        f"on database {using!r}:",
+        f"{len(audit.behind)} sequence(s) behind their data after migrate on database {using!r}:",
         *(f"  {line}" for line in describe(audit.behind)),
     ]
     if any(state.status is Status.BEHIND for state in audit.behind):
@@ -84,8 +83,7 @@ def _report_moves(report: SyncReport, using: str) -> list[str]:
     if not report.moved:
         return []
     return [
-        f"safeimport: moved {len(report.moved)} sequence(s) that migrate left behind "
-        f"on database {using!r}:",
+        f"moved {len(report.moved)} sequence(s) that migrate left behind on database {using!r}:",
         *(
             f"  {c.state.sequence} ({', '.join(c.state.models or c.state.tables)}): "
             f"next value {c.next_before} -> {c.next_after}"
@@ -104,14 +102,18 @@ def _fix(audit: Audit, using: str) -> tuple[list[str], list[str]]:
     try:
         report = sync_sequences(*labels, using=using)
     except SafeImportError as exc:
-        return [], [f"safeimport: could not fix sequences after migrate: {exc}"]
+        return [], [f"could not fix sequences after migrate: {exc}"]
     left.sequences += [change.state for change in report.not_permitted]
     return _report_moves(report, using), _report_behind(left, using)
 
 
-def _say(stdout: OutputWrapper | None, verbosity: int, lines: list[str]) -> None:
-    if stdout is not None and verbosity >= 1:
-        for line in lines:
+def _say(stdout: OutputWrapper | None, verbosity: int, *reports: list[str]) -> None:
+    """Write each report on migrate's output, its first line marked as safeimport's."""
+    if stdout is None or verbosity < 1:
+        return
+    for first, *rest in filter(None, reports):
+        stdout.write(f"safeimport: {first}")
+        for line in rest:
             stdout.write(line)
 
 
@@ -146,7 +148,6 @@ def after_migrate(
         logger.warning("\n".join(warning))
     if not info and not warning and verbosity >= 2:
         info = [
-            f"safeimport: {len(audit)} sequence(s) checked after migrate on database "
-            f"{using!r}, none behind."
+            f"{len(audit)} sequence(s) checked after migrate on database {using!r}, none behind."
         ]
-    _say(stdout, verbosity, info + warning)
+    _say(stdout, verbosity, info, warning)

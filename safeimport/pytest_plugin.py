@@ -100,6 +100,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 
         from .testing import assert_sequences_synced
 
+        problems = []
         for alias in _databases(item):
             connection = connections[alias]
             if connection.vendor != "postgresql" or connection.needs_rollback:
@@ -107,7 +108,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
             try:
                 assert_sequences_synced(using=alias)
             except AssertionError as exc:
-                pytest.fail(f"safeimport: the test left {exc}", pytrace=False)
+                problems.append(f"safeimport: the test left {exc}")
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
     return result
 
 

@@ -80,10 +80,10 @@ def assert_sequences_synced(*models: type[Model] | str, using: str | None = None
     lines = [
         f"{len(audit.behind)} sequence(s) behind their data on database {alias!r}:",
         *(f"  {line}" for line in describe(audit.behind)),
-        "Rows were written with explicit ids and the sequence was not moved past them (a "
-        "fixture or a factory that sets the id, bulk_create with ids, raw SQL). Let the "
-        "database assign the ids, or sync after writing: safeimport.sync_sequences(Model) "
-        "or `with safeimport.sequences_synced(Model):`.",
+        "Rows were written with explicit ids and the sequence was not moved past them",
+        "(a fixture or a factory that sets the id, bulk_create with ids, raw SQL). Let the",
+        "database assign the ids, or sync after writing: safeimport.sync_sequences(Model),",
+        "or write inside `with safeimport.sequences_synced(Model):`.",
     ]
     raise AssertionError("\n".join(lines))
 
