@@ -124,18 +124,23 @@ def _savepoint(connection: BaseDatabaseWrapper) -> Iterator[None]:
     if connection.get_autocommit():
         yield
         return
-    raw = connection.connection
-    with raw.cursor() as cursor:
-        cursor.execute("SAVEPOINT safeimport_heal")
+    _send(connection, "SAVEPOINT safeimport_heal")
     try:
         yield
     except BaseException:
-        with raw.cursor() as cursor:
-            cursor.execute("ROLLBACK TO SAVEPOINT safeimport_heal")
-            cursor.execute("RELEASE SAVEPOINT safeimport_heal")
+        _send(
+            connection, "ROLLBACK TO SAVEPOINT safeimport_heal", "RELEASE SAVEPOINT safeimport_heal"
+        )
         raise
-    with raw.cursor() as cursor:
-        cursor.execute("RELEASE SAVEPOINT safeimport_heal")
+    _send(connection, "RELEASE SAVEPOINT safeimport_heal")
+
+
+def _send(connection: BaseDatabaseWrapper, *statements: str) -> None:
+    """Run ``statements`` on the driver's connection, past Django's query log and wrappers;
+    an error comes out as Django's, as from any query."""
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _sqlstate(error: BaseException) -> str | None:
@@ -179,7 +184,10 @@ class _Healer:
     ) -> Any:
         connection = self.connection
         target = None if self.busy else _insert_target(connection, sql)
-        if target is None or (many and connection.get_autocommit()):
+        # Left alone: what is no model INSERT without its key, a transaction that Django
+        # already refuses (it raises before sending the statement), executemany() outside
+        # a transaction (the rows before a failure are committed).
+        if target is None or connection.needs_rollback or (many and connection.get_autocommit()):
             return execute(sql, params, many, context)
         self.busy = True
         try:

@@ -2,10 +2,13 @@
 
 The suite is a project of its own (an app ``shop`` with one model, a factory_boy factory
 that sets the ids, pytest-django) on a test database of its own on the same server. It runs
-in a child process, once with ``--safeimport-check`` and once without.
+in a child process, once with ``--safeimport-check`` and once without; the mixin also runs
+under Django's own test runner.
 """
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 from django.db import connection
@@ -212,3 +215,21 @@ def test_the_ini_option_turns_the_check_on(suite: pytest.Pytester) -> None:
         "FAILED": {"test_factory_leaves_the_sequence_behind"},
         "PASSED": {"test_create_without_ids"},
     }
+
+
+def test_the_mixin_under_django_s_own_test_runner(suite: pytest.Pytester) -> None:
+    result = suite.run(
+        sys.executable,
+        "-m",
+        "django",
+        "test",
+        "--noinput",
+        "--settings=settings",
+        "test_books.BookTests",
+        "test_books.BookTransactionTests",
+    )
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == 1
+    assert "FAILED (failures=2)" in output
+    assert output.count("shop_book_id_seq (shop.Book) is behind") == 2
+    assert "FAIL: test_factory (test_books.BookTests.test_factory)" in output
