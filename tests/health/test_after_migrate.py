@@ -24,11 +24,12 @@ from tests.testapp.models import Plain
 pytestmark = pytest.mark.django_db
 
 
-def _migrate(mode: str | None, *args: str, verbosity: int = 1) -> str:
+def _migrate(mode: str | None, *args: str, verbosity: int = 1, database: str = "default") -> str:
     """``migrate migrateapp`` (forward to ``args`` or to the end) with ``mode``; its output."""
     out = StringIO()
+    options = {"verbosity": verbosity, "database": database, "stdout": out, "no_color": True}
     with override_settings(SAFEIMPORT_AFTER_MIGRATE=mode):
-        call_command("migrate", "migrateapp", *args, verbosity=verbosity, stdout=out, no_color=True)
+        call_command("migrate", "migrateapp", *args, **options)
     return out.getvalue()
 
 
@@ -168,3 +169,12 @@ def test_flush_sends_post_migrate_without_a_plan_and_nothing_runs(
     ):
         emit_post_migrate_signal(1, False, "default")  # as flush sends it
     assert not caplog.records
+
+
+@pytest.mark.django_db(databases=["default", "other"])
+def test_it_works_on_the_database_that_was_migrated() -> None:
+    _migrate(None, "zero", verbosity=0, database="other")
+    output = _migrate("fix", database="other")
+    assert "moved 2 sequence(s) that migrate left behind on database 'other':" in output
+    assert Item.objects.using("other").create().pk == 4
+    assert sequence_of(Item).status is not Status.BEHIND  # default was not migrated
