@@ -127,10 +127,15 @@ def _savepoint(connection: BaseDatabaseWrapper) -> Iterator[None]:
     _send(connection, "SAVEPOINT safeimport_heal")
     try:
         yield
-    except BaseException:
-        _send(
-            connection, "ROLLBACK TO SAVEPOINT safeimport_heal", "RELEASE SAVEPOINT safeimport_heal"
-        )
+    except BaseException as exc:
+        try:
+            _send(
+                connection,
+                "ROLLBACK TO SAVEPOINT safeimport_heal",
+                "RELEASE SAVEPOINT safeimport_heal",
+            )
+        except DatabaseError as rollback_error:  # the block's own error matters more
+            exc.add_note(f"safeimport could not roll back to its savepoint: {rollback_error}")
         raise
     _send(connection, "RELEASE SAVEPOINT safeimport_heal")
 
