@@ -19,8 +19,12 @@ INSTALLED_APPS = [
     "tests.importapp",
     "tests.fixtureapp",
     "tests.hostileload",
+    "tests.migrateapp",
 ]
 SECRET_KEY = "tests"
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# migrateapp's data migration inserts rows with their ids; this repairs its sequences when
+# the test databases are created. The after-migrate tests override it.
+SAFEIMPORT_AFTER_MIGRATE = "fix"
