@@ -1,0 +1,123 @@
+"""The file formats that the admin import page reads, how it tells them apart, and which
+loader reads each.
+
+The format is told by the file's extension; a file whose extension says nothing is told by
+its first bytes (a ZIP archive is XLSX, ``[`` starts a JSON array, ``{`` JSON Lines, a first
+line with tabs and no commas is TSV, anything else CSV). CSV, TSV, JSON and JSON Lines are
+streamed from the disk by :func:`~safeimport.load_csv` and :func:`~safeimport.load_json`;
+XLSX goes through tablib (``pip install 'safeimport[xlsx]'``), which reads the whole
+workbook into memory first.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Model
+
+from .. import LoadReport, load_csv, load_dataset, load_json
+
+__all__ = ["FORMATS", "guess_format", "missing_reader", "read_header", "run_loader"]
+
+FORMATS = {
+    "csv": "CSV",
+    "tsv": "TSV (tab-separated)",
+    "json": "JSON (an array of objects)",
+    "jsonl": "JSON Lines (one object a line)",
+    "xlsx": "Excel workbook (XLSX, first sheet)",
+}
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+}
+_ZIP = b"PK\x03\x04"
+_BOM = b"\xef\xbb\xbf"
+# How much of a JSON array is read to find its first object's keys, for the preview.
+_JSON_HEAD = 1 << 20
+
+
+def guess_format(name: str, head: bytes) -> str:
+    """The format of a file called ``name`` that starts with the bytes ``head``."""
+    by_name = _EXTENSIONS.get(Path(name).suffix.lower())
+    if by_name is not None:
+        return by_name
+    if head.startswith(_ZIP):
+        return "xlsx"
+    text = head.removeprefix(_BOM).lstrip()
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        return "jsonl"
+    first_line = text.split(b"\n", 1)[0]
+    return "tsv" if b"\t" in first_line and b"," not in first_line else "csv"
+
+
+def missing_reader(input_format: str) -> str | None:
+    """What to install to read ``input_format``, or None when it can be read."""
+    if input_format != "xlsx":
+        return None
+    for module in ("tablib", "openpyxl"):
+        if importlib.util.find_spec(module) is None:
+            return "Reading XLSX files needs tablib with openpyxl: pip install 'safeimport[xlsx]'"
+    return None
+
+
+def _dataset(path: Path) -> Any:
+    import tablib
+
+    with path.open("rb") as handle:
+        return tablib.Dataset().load(handle, format="xlsx")
+
+
+def run_loader(model: type[Model], path: Path, input_format: str, **options: Any) -> LoadReport:
+    """Load the file at ``path`` into ``model`` with the loader for its format.
+
+    Args:
+        model: The model to load.
+        path: The file.
+        input_format: One of :data:`FORMATS`.
+        **options: The loader's keyword arguments (``on_conflict``, ``dry_run``...).
+
+    Raises:
+        LoadError: as the loaders do; nothing is written.
+    """
+    if input_format in ("csv", "tsv"):
+        delimiter = "\t" if input_format == "tsv" else ","
+        return load_csv(model, path, delimiter=delimiter, **options)
+    if input_format in ("json", "jsonl"):
+        return load_json(model, path, **options)
+    return load_dataset(model, _dataset(path), **options)
+
+
+def read_header(path: Path, input_format: str) -> list[str]:
+    """The column names of a file: a CSV header, the keys of the first JSON object, an XLSX
+    sheet's first row. Empty when they cannot be read (the load will say why)."""
+    try:
+        if input_format in ("csv", "tsv"):
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                delimiter = "\t" if input_format == "tsv" else ","
+                return next(csv.reader(handle, delimiter=delimiter), [])
+        if input_format in ("json", "jsonl"):
+            return _first_object_keys(path)
+        return [str(name) for name in _dataset(path).headers or []]
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
+        return []
+
+
+def _first_object_keys(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig") as handle:
+        text = handle.read(_JSON_HEAD).lstrip()
+    if text.startswith("["):
+        text = text[1:].lstrip()
+    first, _ = json.JSONDecoder().raw_decode(text)
+    return [str(key) for key in first] if isinstance(first, dict) else []

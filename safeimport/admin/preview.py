@@ -1,0 +1,95 @@
+"""The preview of an admin import: a real dry run of the whole file, and what it shows.
+
+The dry run loads every row with ``on_error="skip"`` and rolls back, so the counts are
+exactly what the load would do at that moment (new, updated, skipped, rejected, deleted),
+the rejected rows come with their line and reason, and the sequence moves are the ones the
+load would make. A dry run reserves no id and moves no sequence.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Model
+
+from .. import LoadReport
+from .formats import read_header, run_loader
+from .jobs import Job, outcome
+
+__all__ = ["column_mapping", "header_mapping", "run_preview"]
+
+# The longest text of a rejected row that the preview shows (the download has it whole).
+_SHOWN = 300
+
+
+def run_preview(job: Job, model: type[Model], *, rejects_shown: int) -> None:
+    """Dry-run the job's file and save what it would do into ``job.preview``.
+
+    Raises:
+        LoadError: the file cannot be loaded at all (a column that matches no field, no
+            rows, a format that does not parse...); nothing is written.
+    """
+    report = run_loader(
+        model,
+        job.input_path,
+        job.input_format,
+        using=job.using,
+        on_conflict=job.on_conflict,
+        on_error="skip",
+        reject_file=job.preview_rejects_path,
+        mode=job.mode,
+        dry_run=True,
+        **job.options,
+    )
+    mapping = column_mapping(report, model, job)
+    mapped = set(mapping.values())
+    job.preview = {
+        **outcome(report),
+        "rejects": first_rejects(job.preview_rejects_path, rejects_shown),
+        "mapping": list(mapping.items()),
+        "unfilled": [str(f.name) for f in model._meta.concrete_fields if f.name not in mapped],
+    }
+    job.save()
+
+
+def column_mapping(report: LoadReport, model: type[Model], job: Job) -> dict[str, str | None]:
+    """Each input column and the field it loads into (None: left out).
+
+    The loaders' own mapping (``LoadReport.columns``) when the report has it; else the
+    mapping read from the file's header, field names and attnames matched exactly, as the
+    loaders match them.
+    """
+    columns: Mapping[str, str | None] | None = getattr(report, "columns", None)
+    if columns is None:
+        return header_mapping(model, read_header(job.input_path, job.input_format))
+    return dict(columns)
+
+
+def header_mapping(model: type[Model], names: Iterable[str]) -> dict[str, str | None]:
+    """Match column names to ``model``'s fields by name or attname (``author_id``)."""
+    fields: dict[str, str] = {}
+    for model_field in model._meta.concrete_fields:
+        fields.setdefault(str(model_field.name), str(model_field.name))
+        fields.setdefault(str(model_field.attname), str(model_field.name))
+    return {name: fields.get(name) for name in names}
+
+
+def first_rejects(path: Path, count: int) -> list[dict[str, str]]:
+    """The first ``count`` rows of a reject file (``line,reason,record``), texts cut short."""
+    if not path.is_file():
+        return []
+    shown: list[dict[str, str]] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if len(shown) == count:
+                break
+            shown.append({key: _cut(value) for key, value in row.items()})
+    return shown
+
+
+def _cut(text: str | Any) -> str:
+    text = str(text or "")
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
