@@ -17,11 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model
 
 from .. import LoadReport, load_csv, load_dataset, load_json
 
-__all__ = ["FORMATS", "guess_format", "missing_reader", "read_header", "run_loader"]
+__all__ = ["FORMATS", "format_of", "guess_format", "missing_reader", "read_header", "run_loader"]
 
 FORMATS = {
     "csv": "CSV",
@@ -42,6 +43,8 @@ _EXTENSIONS = {
 }
 _ZIP = b"PK\x03\x04"
 _BOM = b"\xef\xbb\xbf"
+# How much of a file is read to tell its format.
+_HEAD = 4096
 # How much of a JSON array is read to find its first object's keys, for the preview.
 _JSON_HEAD = 1 << 20
 
@@ -60,6 +63,13 @@ def guess_format(name: str, head: bytes) -> str:
         return "jsonl"
     first_line = text.split(b"\n", 1)[0]
     return "tsv" if b"\t" in first_line and b"," not in first_line else "csv"
+
+
+def format_of(upload: UploadedFile[Any]) -> str:
+    """The format of an uploaded file, by its name or its first bytes."""
+    head = upload.read(_HEAD)
+    upload.seek(0)
+    return guess_format(upload.name or "", head)
 
 
 def missing_reader(input_format: str) -> str | None:

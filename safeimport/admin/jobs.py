@@ -32,6 +32,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.move import file_move_safe
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.db import transaction
 from django.db.models import Model
 
@@ -141,6 +143,22 @@ class Job:
 
     # --- the steps ----------------------------------------------------------------------
 
+    def keep(self, upload: UploadedFile[Any]) -> None:
+        """Put the uploaded file in the folder: moved when it is a temporary file (as the
+        import page's upload handler makes it), else written out."""
+        if isinstance(upload, TemporaryUploadedFile):
+            file_move_safe(upload.temporary_file_path(), str(self.input_path))
+            return
+        with self.input_path.open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+
+    @property
+    def refused(self) -> bool:
+        """Whether the load would be refused: the preview found bad rows, and the option
+        is to refuse the file when a row is bad."""
+        return self.on_error == "raise" and self.preview.get("rows_rejected", 0) > 0
+
     def claim(self) -> bool:
         """Mark a previewed import as confirmed; False when it was confirmed already (a
         second click, a second tab), so that a file is never loaded twice."""
@@ -152,18 +170,31 @@ class Job:
         self.save()
         return True
 
-    def orphaned(self) -> bool:
-        """Whether a running import's process, on this machine, has ended without saying
-        how the load went (the server was stopped or restarted)."""
+    def check_alive(self) -> None:
+        """Mark a running import failed when its process, on this machine, has ended
+        without saying how the load went (the server was stopped or restarted)."""
         if self.status != "running" or self.pid is None or self.host != socket.gethostname():
-            return False
+            return
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
+            self.fail(
+                "The server process that ran this import ended before the import finished; "
+                "nothing was written."
+            )
+        except PermissionError:  # alive, run by another user
+            return
+
+    def progress_state(self) -> dict[str, Any]:
+        """How far the import is, for the progress bar."""
+        return {
+            "status": self.status,
+            "started": self.pid is not None,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "total_bytes": self.total_bytes,
+            "error": self.error,
+        }
 
     def fail(self, message: str) -> None:
         """Record that the import failed and wrote nothing."""

@@ -18,8 +18,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.core.files.move import file_move_safe
-from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import connections, router
 from django.http import (
@@ -38,7 +37,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .. import LoadError
-from .formats import guess_format, missing_reader
+from .formats import format_of, missing_reader
 from .forms import ConfirmForm, ImportForm
 from .jobs import Job, run_job
 from .preview import run_preview
@@ -188,9 +187,7 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
         cannot be read here."""
         options = form.cleaned_data
         upload: UploadedFile[Any] = options["import_file"]
-        head = upload.read(4096)
-        upload.seek(0)
-        input_format = options["input_format"] or guess_format(upload.name or "", head)
+        input_format = options["input_format"] or format_of(upload)
         missing = missing_reader(input_format)
         if missing is not None:
             form.add_error("input_format", missing)
@@ -206,12 +203,7 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
             using=router.db_for_write(self.model),
             options=dict(self.import_options),
         )
-        if isinstance(upload, TemporaryUploadedFile):
-            file_move_safe(upload.temporary_file_path(), str(job.input_path))
-        else:  # a subclass that set other upload handlers
-            with job.input_path.open("wb") as target:
-                for chunk in upload.chunks():
-                    target.write(chunk)
+        job.keep(upload)
         return job
 
     def import_job_view(self, request: HttpRequest, token: str) -> HttpResponseBase:
@@ -244,7 +236,7 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
             raise PermissionDenied
         if job.status == "previewed":
             form = ConfirmForm(request.POST, label=self.opts.label, replace=job.mode == "replace")
-            if self._refused(job) or not form.is_valid():
+            if job.refused or not form.is_valid():
                 return self._preview(request, job, form)
             if job.claim():
                 self.start_import(job)
@@ -252,17 +244,7 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
 
     def import_status_view(self, request: HttpRequest, token: str) -> JsonResponse:
         """How far the import is, for the progress bar."""
-        job = self._job(request, token)
-        return JsonResponse(
-            {
-                "status": job.status,
-                "started": job.pid is not None,
-                "rows": job.rows,
-                "bytes": job.bytes,
-                "total_bytes": job.total_bytes,
-                "error": job.error,
-            }
-        )
+        return JsonResponse(self._job(request, token).progress_state())
 
     def import_rejects_view(self, request: HttpRequest, token: str) -> FileResponse:
         """The rejected rows as CSV (``line,reason,record``): the load's once it is done,
@@ -287,16 +269,8 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
         job = Job.load(token)
         if job is None or job.model != self.opts.label or job.user_id != str(request.user.pk):
             raise Http404("No such import.")
-        if job.orphaned():
-            job.fail(
-                "The server process that ran this import ended before the import finished; "
-                "nothing was written."
-            )
+        job.check_alive()
         return job
-
-    def _refused(self, job: Job) -> bool:
-        """Whether the load would be refused: bad rows, and the option to refuse the file."""
-        return job.on_error == "raise" and job.preview.get("rows_rejected", 0) > 0
 
     def _preview(self, request: HttpRequest, job: Job, form: ConfirmForm) -> TemplateResponse:
         return self._render(
@@ -306,7 +280,7 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
                 "job": job,
                 "preview": job.preview,
                 "form": form,
-                "refused": self._refused(job),
+                "refused": job.refused,
                 "confirm_url": self._url("confirm", job.token),
                 "rejects_url": self._url("rejects", job.token),
                 "import_url": self._url(),
