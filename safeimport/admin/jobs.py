@@ -23,6 +23,7 @@ import secrets
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +114,7 @@ class Job:
 
     def save(self) -> None:
         """Write the state; a reader sees the old state or the new one, never half of it."""
-        temporary = self.folder / "job.json.tmp"
+        temporary = self.folder / f"job.json.{os.getpid()}.{threading.get_ident()}.tmp"
         temporary.write_text(json.dumps(dataclasses.asdict(self)), encoding="utf-8")
         os.replace(temporary, self.folder / "job.json")
 
@@ -162,12 +163,19 @@ class Job:
     def claim(self) -> bool:
         """Mark a previewed import as confirmed; False when it was confirmed already (a
         second click, a second tab), so that a file is never loaded twice."""
-        try:
-            os.close(os.open(self.folder / "confirmed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        except FileExistsError:
+        if not self.mark_once("confirmed"):
             return False
         self.status = "running"
         self.save()
+        return True
+
+    def mark_once(self, step: str) -> bool:
+        """Record that ``step`` happened; False when it had, whoever recorded it (the
+        file is created exclusively, so of two processes at once only one succeeds)."""
+        try:
+            os.close(os.open(self.folder / step, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
         return True
 
     def check_alive(self) -> None:
@@ -268,8 +276,8 @@ def run_job(token: str) -> None:
     page. The uploaded file is removed at the end; the rejected rows stay for download.
     """
     job = Job.load(token)
-    if job is None or job.status != "running":
-        return
+    if job is None or job.status != "running" or not job.mark_once("started"):
+        return  # not confirmed, or started already: a task delivered twice loads once
     job.host, job.pid = socket.gethostname(), os.getpid()
     job.save()
     model = apps.get_model(job.model)

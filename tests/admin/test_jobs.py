@@ -4,11 +4,13 @@ that has nothing but the token (as a task queue would run it)."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connections
 
 from safeimport.admin import run_job
 from safeimport.admin.jobs import KEEP_SECONDS, Job
@@ -61,8 +63,8 @@ def test_old_imports_are_removed_when_a_new_one_starts(jobs_dir: Path) -> None:
 def test_a_worker_runs_a_confirmed_import_from_its_token_alone(
     make_user: MakeUser, tmp_path: Path
 ) -> None:
-    """What ``start_import`` hands to a task queue: the token; the load runs here, in this
-    thread, as it would in a worker process."""
+    """What ``start_import`` hands to a task queue: the token; the load runs in threads of
+    this process, as it would in a worker."""
     token = preview_of(
         client_for(make_user("add")),
         books_csv(tmp_path, Author.objects.create(name="Writer")),
@@ -72,12 +74,23 @@ def test_a_worker_runs_a_confirmed_import_from_its_token_alone(
     assert job is not None
     assert job.claim()
 
-    run_job(token)
+    twice = [threading.Thread(target=_run_and_close, args=(token,)) for _ in range(2)]
+    for thread in twice:  # a task delivered twice, to two workers at once
+        thread.start()
+    for thread in twice:
+        thread.join()
 
     done = Job.load(token)
     assert done is not None
     assert (done.status, done.result["rows_written"], done.pid) == ("done", 3, os.getpid())
     assert Book.objects.count() == 3
     assert LogEntry.objects.count() == 1
-    run_job(token)  # a second delivery of the task does nothing
+    run_job(token)  # and once more, later: nothing happens
     assert Book.objects.count() == 3
+
+
+def _run_and_close(token: str) -> None:
+    try:
+        run_job(token)
+    finally:
+        connections.close_all()
