@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -132,3 +133,25 @@ def test_a_file_in_the_wrong_format_is_refused_with_the_reason(
     assert "books.json" in error or "JSON" in error
     assert Book.objects.count() == 0
     assert client.get(IMPORT_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_xlsx_without_openpyxl_says_what_to_install(
+    client: Client, tmp_path: Path, jobs_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "openpyxl" else real_find_spec(name, *args),
+    )
+    path = tmp_path / "books.xlsx"
+    path.write_bytes(XLSX_HEAD)
+
+    response = upload(client, path)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["input_format"] == [
+        "Reading XLSX files needs tablib with openpyxl: pip install 'safeimport[xlsx]'"
+    ]
+    assert not jobs_dir.exists() or list(jobs_dir.iterdir()) == []
