@@ -144,6 +144,25 @@ class Job:
 
     # --- the steps ----------------------------------------------------------------------
 
+    def load_into(self, model: type[Model], **options: Any) -> LoadReport:
+        """Run the loader on the uploaded file with the import's options and ``options``.
+
+        Raises:
+            LoadError: as the loaders do; nothing is written.
+        """
+        return run_loader(
+            model,
+            self.input_path,
+            self.input_format,
+            **{
+                "using": self.using,
+                "on_conflict": self.on_conflict,
+                "mode": self.mode,
+                **self.options,
+                **options,
+            },
+        )
+
     def keep(self, upload: UploadedFile[Any]) -> None:
         """Put the uploaded file in the folder: moved when it is a temporary file (as the
         import page's upload handler makes it), else written out."""
@@ -284,17 +303,11 @@ def run_job(token: str) -> None:
     skip = job.on_error == "skip"
     try:
         with transaction.atomic(using=job.using):
-            report = run_loader(
+            report = job.load_into(
                 model,
-                job.input_path,
-                job.input_format,
-                using=job.using,
-                on_conflict=job.on_conflict,
                 on_error=job.on_error,
                 reject_file=job.rejects_path if skip else None,
-                mode=job.mode,
                 progress=ProgressRecorder(job),
-                **job.options,
             )
             result = outcome(report)
             log_import(job, model, result)

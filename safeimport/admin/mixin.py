@@ -13,6 +13,7 @@ The pages, under the changelist's URL:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,28 +110,17 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
 
     def get_urls(self) -> list[URLPattern]:
         """The import pages, before the admin's own (which end in a catch-all)."""
-        wrap = self.admin_site.admin_view
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}_import"
-        return [
-            path("import/", wrap(csrf_exempt(self.import_view)), name=prefix),
-            path("import/<slug:token>/", wrap(self.import_job_view), name=f"{prefix}_job"),
-            path(
-                "import/<slug:token>/confirm/",
-                wrap(self.import_confirm_view),
-                name=f"{prefix}_confirm",
-            ),
-            path(
-                "import/<slug:token>/status/",
-                wrap(self.import_status_view),
-                name=f"{prefix}_status",
-            ),
-            path(
-                "import/<slug:token>/rejects.csv",
-                wrap(self.import_rejects_view),
-                name=f"{prefix}_rejects",
-            ),
-            *super().get_urls(),
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import"
+        pages: list[tuple[str, Callable[..., HttpResponseBase], str]] = [
+            ("import/", csrf_exempt(self.import_view), name),
+            ("import/<slug:token>/", self.import_job_view, f"{name}_job"),
+            ("import/<slug:token>/confirm/", self.import_confirm_view, f"{name}_confirm"),
+            ("import/<slug:token>/status/", self.import_status_view, f"{name}_status"),
+            ("import/<slug:token>/rejects.csv", self.import_rejects_view, f"{name}_rejects"),
         ]
+        wrap = self.admin_site.admin_view
+        own = [path(route, wrap(view), name=url_name) for route, view, url_name in pages]
+        return [*own, *super().get_urls()]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

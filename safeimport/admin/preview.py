@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Model
 
 from .. import LoadReport
-from .formats import read_header, run_loader
+from .formats import read_header
 from .jobs import Job, outcome
 
 __all__ = ["column_mapping", "header_mapping", "run_preview"]
@@ -32,17 +32,8 @@ def run_preview(job: Job, model: type[Model], *, rejects_shown: int) -> None:
         LoadError: the file cannot be loaded at all (a column that matches no field, no
             rows, a format that does not parse...); nothing is written.
     """
-    report = run_loader(
-        model,
-        job.input_path,
-        job.input_format,
-        using=job.using,
-        on_conflict=job.on_conflict,
-        on_error="skip",
-        reject_file=job.preview_rejects_path,
-        mode=job.mode,
-        dry_run=True,
-        **job.options,
+    report = job.load_into(
+        model, on_error="skip", reject_file=job.preview_rejects_path, dry_run=True
     )
     mapping = column_mapping(report, model, job)
     mapped = set(mapping.values())
