@@ -36,9 +36,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Content-Security-Policy "default-src 'self'", as in Django's own admin browser tests:
-    # the import page's script must run without inline code.
-    "django.contrib.admin.tests.CSPMiddleware",
+    "tests.admin.middleware.strict_csp",
 ]
 TEMPLATES = [
     {

@@ -138,3 +138,12 @@ def test_the_confirmation_needs_a_csrf_token(make_user: MakeUser, file: Path) ->
     assert strict.post(f"{IMPORT_URL}{token}/confirm/").status_code == 403
     assert Job.load(token).status == "previewed"  # type: ignore[union-attr]
     assert Book.objects.count() == 0
+
+
+def test_the_pages_are_served_under_a_strict_content_security_policy(
+    make_user: MakeUser,
+) -> None:
+    """So the browser tests prove that the progress script needs no inline code."""
+    response = client_for(make_user("add")).get(IMPORT_URL)
+
+    assert response["Content-Security-Policy"] == "default-src 'self'"
