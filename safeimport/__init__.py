@@ -4,7 +4,13 @@ The public names are re-exported here; see the README for a tour.
 """
 
 from .context import sequences_synced
-from .errors import LoadError, SafeImportError, SequenceError, SequenceExhaustedError
+from .errors import (
+    LoadError,
+    SafeImportError,
+    SequenceError,
+    SequenceExhaustedError,
+    UnmatchedColumnsError,
+)
 from .heal import healing
 from .loaders import LoadReport, load_csv, load_dataframe, load_dataset, load_json
 from .sequences import (
@@ -31,6 +37,7 @@ __all__ = [
     "SequenceState",
     "Status",
     "SyncReport",
+    "UnmatchedColumnsError",
     "assert_sequences_synced",
     "audit_sequences",
     "healing",

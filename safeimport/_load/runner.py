@@ -103,6 +103,9 @@ class _Load:
                 raise self.explainer.safeimport_error(exc) from exc
             except (DjangoDatabaseError, driver_error(connection)) as exc:
                 raise self.explainer.database_error(connection, exc) from exc
+        if job.rejects is not None and job.options.validate:
+            report.validate = True
+            report.rejects = sorted(job.rejects.rows, key=lambda row: row.line or 0)
         if job.rejects is not None and job.options.reject_file is not None:
             job.rejects.write(job.options.reject_file)
             report.reject_file = os.fspath(job.options.reject_file)

@@ -44,7 +44,8 @@ class CsvInput(Input):
 
     Args:
         source: The input.
-        delimiter: The field separator.
+        delimiter: The field separator; ``None``: sniffed from the first line (``,``,
+            ``;``, tab or ``|``).
         header: Whether the first row names the columns.
         encoding: The encoding of bytes read (text is taken as it is).
         null: The text of an unquoted field that means NULL.
@@ -57,14 +58,13 @@ class CsvInput(Input):
         self,
         source: Source,
         *,
-        delimiter: str = ",",
+        delimiter: str | None = None,
         header: bool = True,
         encoding: str = "utf-8",
         null: str = "",
         names: list[str] | None = None,
     ) -> None:
         self.name = source_name(source, "<csv>")
-        self._delimiter = delimiter
         self._null = null
         self._names = names
         self._header = header
@@ -143,7 +143,7 @@ class CsvInput(Input):
         rows: list[list[str]] = []
         for line in lines:
             with contextlib.suppress(csv.Error):
-                rows.extend(csv.reader([line], delimiter=self._delimiter, strict=True))
+                rows.extend(csv.reader([line], delimiter=self._blocks.delimiter, strict=True))
         return rows
 
     def copy_options(self, plan: ColumnPlan) -> list[CopyOption]:
@@ -151,7 +151,7 @@ class CsvInput(Input):
         keep_empty = [str(t.column) for t in plan.written if keeps_empty_strings(t.field)]
         keep_empty += [str(f.column) for f, _ in plan.defaults if keeps_empty_strings(f)]
         options: list[CopyOption] = [
-            ("DELIMITER", self._delimiter),
+            ("DELIMITER", self._blocks.delimiter),
             ("NULL", self._null),
         ]
         if keep_empty:
@@ -165,7 +165,7 @@ class CsvInput(Input):
             LoadError: malformed CSV, a row with too many or too few values, an id that is
                 not an integer or that the sequence cannot hold, bad bytes.
         """
-        writer = _RowWriter(self._delimiter, self._null, plan)
+        writer = _RowWriter(self._blocks.delimiter, self._null, plan)
         for rows, text, base_line in self._blocks:
             chunk = self._chunk(rows, text, base_line, plan, limits, writer)
             if chunk is not None:
@@ -254,8 +254,11 @@ class CsvInput(Input):
         assert self.rejects is not None
         width = len(plan.inputs)
         values = rows.values
-        bad = {i: f"{len(row)} values where the header has {width} columns"
-               for i, row in enumerate(values) if len(row) != width}  # fmt: skip
+        bad: dict[int, tuple[str, str | None, str | None]] = {
+            i: (f"{len(row)} values where the header has {width} columns", None, None)
+            for i, row in enumerate(values)
+            if len(row) != width
+        }
         for at, target in plan.sequenced():
             given = [
                 (i, row[at])
@@ -269,7 +272,7 @@ class CsvInput(Input):
                     try:
                         id_bounds([value], target.column, limits)
                     except BadId as exc:
-                        bad[i] = f"{target.name!r}: {exc.reason} ({value!r})"
+                        bad[i] = (f"{target.name!r}: {exc.reason} ({value!r})", target.name, value)
         if not bad:
             return rows
         offsets = line_offsets(text)
@@ -285,7 +288,8 @@ class CsvInput(Input):
                 spans.append((start, end))
                 continue
             record = text[offsets[start] : offsets[end]].rstrip("\r\n")
-            self.rejects.add(base_line + start + 1, bad[i], record)
+            reason, column, bad_value = bad[i]
+            self.rejects.add(base_line + start + 1, reason, record, column=column, value=bad_value)
             pieces.append(text[since : offsets[start]])
             since = offsets[end]
         result = Rows(kept, spans)

@@ -169,6 +169,7 @@ class JsonInput(Input):
                         line,
                         f"key {extra!r} matches no field",
                         record_text(list(item), list(item.values())),
+                        column=extra,
                     )
                     return None
                 raise LoadError(
