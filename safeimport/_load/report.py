@@ -41,6 +41,9 @@ class LoadReport:
     """How the rows went in: ``"copy"`` (COPY straight into the table, its ids reserved
     first from the input's id range), ``"staged copy"`` (COPY into a temporary table, then
     ``INSERT ... SELECT``) or ``"bulk_create"`` (a database without COPY)."""
+    copy_format: str = ""
+    """The format COPY read the rows in: ``"csv"``, ``"text"`` or ``"binary"`` (a DataFrame
+    with the arrow extra); empty without COPY."""
     columns: dict[str, str | None] = field(default_factory=dict)
     """Each input column and the field it went to (``None``: ignored), in input order."""
     sequences: list[SequenceChange] = field(default_factory=list)

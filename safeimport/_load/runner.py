@@ -46,8 +46,8 @@ from .._locks import locks_held, set_lock_timeout
 from ..errors import LoadError, SafeImportError
 from ..sequences import audit_tables, reserve_sequences, sync_states, value_limits
 from .checks import check_rights
-from .chunks import Chunk
-from .direct import Direct, Restart
+from .chunks import Chunk, Restart
+from .direct import Direct
 from .explain import Explainer
 from .fallback import load_with_bulk_create
 from .inputs import Input
@@ -142,12 +142,9 @@ class _Load:
         if strategy is None:
             strategy = Staged(job, connection, plan, self.explainer, sequenced)
         # 4. copy
+        copy_format = job.data.copy_format_for(plan)
         statement = copy_statement(
-            connection,
-            strategy.table,
-            plan.columns,
-            job.data.copy_format,
-            job.data.copy_options(plan),
+            connection, strategy.table, plan.columns, copy_format, job.data.copy_options(plan)
         )
         progress = LoadProgress(
             options.progress, total_bytes=job.data.total_bytes, description=job.label
@@ -165,6 +162,7 @@ class _Load:
             bytes_read=progress.bytes,
             dry_run=options.dry_run,
             method=strategy.method,
+            copy_format=copy_format,
             columns=plan.mapping(),
         )
         if copied + unread == 0 and not options.allow_empty:
