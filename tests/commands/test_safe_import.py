@@ -424,33 +424,26 @@ def test_exit_status_of_a_real_process_reading_standard_input(
 # --- every row rejected, --null, --no-header -------------------------------------------------
 
 
-def _bad_file(tmp_path: Path) -> Path:
+def _reject_every_row(tmp_path: Path, *options: str) -> tuple[CommandError, str]:
+    """Load a file whose every row is bad with --on-error skip; the error and the output."""
     path = tmp_path / "bad.csv"
     path.write_text(BAD_ROWS, encoding="utf-8")
-    return path
+    out = io.StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command(
+            "safe_import", "testapp.Plain", str(path), "--on-error", "skip", *options, stdout=out
+        )
+    return info.value, out.getvalue()
 
 
 def test_every_row_rejected_prints_the_summary_writes_nothing_and_exits_2(tmp_path: Path) -> None:
     restart(Plain)
     before = sequence_of(Plain)
     rejects = tmp_path / "rejects.csv"
-    out = io.StringIO()
-    with pytest.raises(CommandError) as info:
-        call_command(
-            "safe_import",
-            "testapp.Plain",
-            str(_bad_file(tmp_path)),
-            "--on-error",
-            "skip",
-            "--reject-file",
-            str(rejects),
-            stdout=out,
-        )
-    assert info.value.returncode == 2
-    assert str(info.value) == (
-        f"Every row was rejected (2 of 2): nothing was written; see {rejects}."
-    )
-    assert "0 new, 0 updated, 0 skipped, 2 rejected" in out.getvalue()
+    error, out = _reject_every_row(tmp_path, "--reject-file", str(rejects))
+    assert error.returncode == 2
+    assert str(error) == f"Every row was rejected (2 of 2): nothing was written; see {rejects}."
+    assert "0 new, 0 updated, 0 skipped, 2 rejected" in out
     assert Plain.objects.count() == 0
     assert [row["line"] for row in _reject_rows(rejects)] == ["2", "3"]
     after = sequence_of(Plain)
@@ -460,19 +453,10 @@ def test_every_row_rejected_prints_the_summary_writes_nothing_and_exits_2(tmp_pa
 def test_a_dry_run_says_would_and_exits_2_when_every_row_would_be_rejected(
     tmp_path: Path,
 ) -> None:
-    out = io.StringIO()
-    with pytest.raises(CommandError, match="nothing would be written") as info:
-        call_command(
-            "safe_import",
-            "testapp.Plain",
-            str(_bad_file(tmp_path)),
-            "--on-error",
-            "skip",
-            "--dry-run",
-            stdout=out,
-        )
-    assert info.value.returncode == 2
-    assert out.getvalue().startswith("Would import 2 row(s) into testapp.Plain: 0 new")
+    error, out = _reject_every_row(tmp_path, "--dry-run")
+    assert error.returncode == 2
+    assert str(error) == "Every row was rejected (2 of 2): nothing would be written."
+    assert out.startswith("Would import 2 row(s) into testapp.Plain: 0 new")
     assert Plain.objects.count() == 0
 
 
