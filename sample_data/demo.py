@@ -187,8 +187,8 @@ def refuse_bad_file(directory: Path) -> None:
 def main() -> None:
     """Run the demo from a fresh set of tables."""
     os.chdir(HERE)
-    sys.path[:0] = [str(HERE), str(HERE.parent)]  # the demo project; embedded_postgres.py
-    from embedded_postgres import database_url
+    sys.path[:0] = [str(HERE), str(HERE.parent)]  # the demo project; local_postgres.py
+    from local_postgres import database_url
 
     database_url()  # DATABASE_URL, or a throwaway server that the settings then find there
     os.environ["DJANGO_SETTINGS_MODULE"] = "demo_site.settings"  # its own, whatever is set

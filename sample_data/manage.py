@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 if __name__ == "__main__":
-    # embedded_postgres.py, at the top of the repository, starts the demo's server.
+    # local_postgres.py, at the top of the repository, starts the demo's server.
     sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
     os.environ["DJANGO_SETTINGS_MODULE"] = "demo_site.settings"  # its own, whatever is set
     from django.core.management import execute_from_command_line

@@ -8,7 +8,7 @@ never touches that folder.
 import os
 from pathlib import Path
 
-from embedded_postgres import database_url, django_database
+from local_postgres import database_url, django_database
 
 PGDATA = Path(os.environ.get("DEMO_PGDATA") or Path(__file__).resolve().parents[1] / ".pgdata")
 

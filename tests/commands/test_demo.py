@@ -3,7 +3,7 @@
 It runs in a subprocess, as the README's command runs it, on a scratch database of the test
 run's PostgreSQL server (so it never writes into the database that ``DATABASE_URL`` names).
 The demo checks each step's outcome itself and exits 1 when one goes wrong; these tests
-check its exit status and the lines that the README quotes.
+check its exit status and the lines that show each step worked.
 """
 
 from __future__ import annotations
