@@ -44,7 +44,7 @@ class URLS:
 
 def configure(jobs: Path) -> None:
     """Settings of a small project: the admin, both import apps, the benchmark's tables."""
-    from safeimport._embedded import database_url, django_database
+    from local_postgres import database_url, django_database
 
     database = django_database(database_url())
     database["TEST"] = {"NAME": "safeimport_bench_admin"}

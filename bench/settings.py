@@ -6,7 +6,7 @@ The benchmark runs in a database of its own on that server, ``safeimport_bench``
 
 import os
 
-from safeimport._embedded import database_url, django_database
+from local_postgres import database_url, django_database
 
 _default = django_database(database_url(), name=os.environ.get("SAFEIMPORT_BENCH_DATABASE"))
 _default["TEST"] = {"NAME": "safeimport_bench"}

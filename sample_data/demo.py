@@ -3,8 +3,10 @@ the same files go in through safeimport's loaders and nothing breaks.
 
     python sample_data/demo.py
 
-It starts the embedded PostgreSQL (or uses DATABASE_URL) and runs from ``sample_data/``,
-where ``manage.py`` is, so the paths it shows are relative to that directory.
+It uses DATABASE_URL, or else starts an embedded PostgreSQL of its own in a temporary
+directory, deleted when it ends (``manage.py``'s server, which keeps its data in
+``sample_data/.pgdata/``, is left alone). It runs from ``sample_data/``, where ``manage.py``
+is, so the paths it shows are relative to that directory.
 
 The naive way: fresh tables of the ``videos`` app, the files of ``data/`` loaded with their
 ids by a raw COPY, ``fix_sequences --check`` failing, the next ``create()`` raising the
@@ -185,7 +187,10 @@ def refuse_bad_file(directory: Path) -> None:
 def main() -> None:
     """Run the demo from a fresh set of tables."""
     os.chdir(HERE)
-    sys.path.insert(0, str(HERE))
+    sys.path[:0] = [str(HERE), str(HERE.parent)]  # the demo project; local_postgres.py
+    from local_postgres import database_url
+
+    database_url()  # DATABASE_URL, or a throwaway server that the settings then find there
     os.environ["DJANGO_SETTINGS_MODULE"] = "demo_site.settings"  # its own, whatever is set
     django.setup()
 

@@ -1,14 +1,20 @@
-"""Shared fixtures: helpers to break a sequence and to read it back."""
+"""Shared fixtures: helpers to break a sequence and to read it back, and a scratch database
+for the programs that the tests run in a process of their own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection, connections
 from django.db.models import Model
+from pytest_django import DjangoDbBlocker
 
 from safeimport import audit_sequences
+from safeimport._db import compose
 from safeimport.sequences import SequenceState
 
 
@@ -48,3 +54,24 @@ def restart(model: type[Model], value: int | None = None, using: str = "default"
 def db_connection(db: None) -> object:
     """The default connection, inside the test's transaction."""
     return connection
+
+
+@contextmanager
+def scratch_database(blocker: DjangoDbBlocker, suffix: str) -> Iterator[str]:
+    """A new, empty database on the test run's server, dropped afterwards; its URL.
+
+    Named after the test database with ``_suffix``, so that a program run in another
+    process (the demo, the documentation's examples) never writes into the database that
+    ``DATABASE_URL`` names.
+    """
+    connection = connections["default"]
+    name = f"{connection.settings_dict['NAME']}_{suffix}"
+    with blocker.unblock(), connection.cursor() as cursor:
+        # left over from a killed run
+        cursor.execute(compose(connection, "DROP DATABASE IF EXISTS {}", (name,)))
+        cursor.execute(compose(connection, "CREATE DATABASE {}", (name,)))
+    try:
+        yield urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
+    finally:
+        with blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(compose(connection, "DROP DATABASE {}", (name,)))

@@ -1,6 +1,6 @@
 """Django settings for the test suite: a real PostgreSQL, embedded unless DATABASE_URL is set."""
 
-from safeimport._embedded import database_url, django_database
+from local_postgres import database_url, django_database
 
 _url = database_url()
 _default = django_database(_url)

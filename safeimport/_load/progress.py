@@ -1,7 +1,7 @@
 """A progress display for long loads, shown only on a terminal and only past a threshold.
 
-It uses ``tqdm`` when it is installed (``pip install 'safeimport[progress]'``), else a plain
-counter line that is rewritten in place. The total is not known in advance (fixtures are
+It uses ``tqdm`` when it is installed (``pip install 'django-safeimport[progress]'``), else a
+plain counter line that is rewritten in place. The total is not known in advance (fixtures are
 parsed as they are read), so it shows a count and a rate rather than a percentage.
 """
 
@@ -100,8 +100,8 @@ class LoadProgress:
 
     Args:
         progress: ``True`` draws a bar on standard error (needs ``tqdm``:
-            ``pip install 'safeimport[progress]'``); a callable is called after each chunk
-            with ``(rows, bytes, total_bytes)`` (``total_bytes`` is ``None`` when unknown);
+            ``pip install 'django-safeimport[progress]'``); a callable is called after each
+            chunk with ``(rows, bytes, total_bytes)`` (``total_bytes`` is ``None`` when unknown);
             ``None`` or ``False``: nothing.
         total_bytes: The input's size, when known.
         description: The bar's label.
@@ -126,7 +126,7 @@ class LoadProgress:
                 from ..errors import SafeImportError
 
                 raise SafeImportError(
-                    "progress=True draws a bar with tqdm: pip install 'safeimport[progress]'"
+                    "progress=True draws a bar with tqdm: pip install 'django-safeimport[progress]'"
                 ) from exc
             self._bar = tqdm(
                 total=total_bytes,
@@ -143,7 +143,8 @@ class LoadProgress:
         advanced, self.bytes = max(0, source_bytes - self.bytes), max(self.bytes, source_bytes)
         if self._bar is not None:
             self._bar.update(advanced)
-            self._bar.set_postfix(rows=self.rows, refresh=False)
+            # as a string: tqdm writes a number as 3e+06
+            self._bar.set_postfix_str(f"rows={self.rows}", refresh=False)
         if self._callback is not None:
             self._callback(self.rows, self.bytes, self._total)
 

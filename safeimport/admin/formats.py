@@ -5,7 +5,7 @@ The format is told by the file's extension; a file whose extension says nothing 
 its first bytes (a ZIP archive is XLSX, ``[`` starts a JSON array, ``{`` JSON Lines, a first
 line with tabs and no commas is TSV, anything else CSV). CSV, TSV, JSON and JSON Lines are
 streamed from the disk by :func:`~safeimport.load_csv` and :func:`~safeimport.load_json`;
-XLSX goes through tablib (``pip install 'safeimport[xlsx]'``), which reads the whole
+XLSX goes through tablib (``pip install 'django-safeimport[xlsx]'``), which reads the whole
 workbook into memory first.
 """
 
@@ -74,7 +74,10 @@ def missing_reader(input_format: str) -> str | None:
         return None
     for module in ("tablib", "openpyxl"):
         if importlib.util.find_spec(module) is None:
-            return "Reading XLSX files needs tablib with openpyxl: pip install 'safeimport[xlsx]'"
+            return (
+                "Reading XLSX files needs tablib with openpyxl: "
+                "pip install 'django-safeimport[xlsx]'"
+            )
     return None
 
 

@@ -1,12 +1,21 @@
-"""Settings of the demo project: the embedded PostgreSQL unless DATABASE_URL is set.
+"""Settings of the demo project: DATABASE_URL, else an embedded PostgreSQL that keeps its
+data in ``sample_data/.pgdata/`` (or the folder that ``DEMO_PGDATA`` names) between commands.
 
 The admin (``python manage.py runserver``, then /admin/) imports files into the videos app
 through safeimport's import page; see docs/admin.md.
+
+``demo.py`` starts a throwaway server of its own before these settings are read, so it
+never touches that folder.
 """
 
-from safeimport._embedded import database_url, django_database
+import os
+from pathlib import Path
 
-DATABASES = {"default": django_database(database_url())}
+from local_postgres import database_url, django_database
+
+PGDATA = Path(os.environ.get("DEMO_PGDATA") or Path(__file__).resolve().parents[1] / ".pgdata")
+
+DATABASES = {"default": django_database(database_url(data_dir=PGDATA))}
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -4,11 +4,12 @@ from django.db import models
 
 
 class Video(models.Model):
-    """A video."""
+    """A video. The verbose names are what a spreadsheet's headers say."""
 
+    id = models.BigAutoField(primary_key=True, verbose_name="video ID")
     title = models.CharField(max_length=200)
-    duration_seconds = models.PositiveIntegerField()
-    published_at = models.DateTimeField()
+    duration_seconds = models.PositiveIntegerField(verbose_name="duration (s)")
+    published_at = models.DateTimeField(verbose_name="published")
 
     def __str__(self) -> str:
         return self.title

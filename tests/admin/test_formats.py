@@ -141,6 +141,6 @@ def test_xlsx_without_openpyxl_says_what_to_install(
 
     assert response.status_code == 200
     assert response.context["form"].errors["input_format"] == [
-        "Reading XLSX files needs tablib with openpyxl: pip install 'safeimport[xlsx]'"
+        "Reading XLSX files needs tablib with openpyxl: pip install 'django-safeimport[xlsx]'"
     ]
     assert not jobs_dir.exists() or list(jobs_dir.iterdir()) == []

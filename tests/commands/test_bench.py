@@ -2,7 +2,8 @@
 
 It checks that every method ran and loaded every row, and that the next ``create()``
 succeeds after each of safeimport's methods. No timing is asserted: the figures come from a
-full run (``python -m bench``), quoted in the README.
+full run (``python -m bench``), quoted in docs/benchmarks.md. It needs the peers that the
+``bench`` extra installs, and is skipped, with the reason, without them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,25 @@ from bench.methods import METHODS
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADERS_INSTALLED = importlib.util.find_spec("safeimport.loaders") is not None
+# What the quick mode imports beyond the test extra: the peers (the bench extra).
+BENCH_MODULES = {
+    "postgres_copy": "django-postgres-copy",
+    "import_export": "django-import-export",
+    "sqlalchemy": "SQLAlchemy",
+    "matplotlib": "matplotlib",
+    "psutil": "psutil",
+    "pandas": "pandas",
+    "tablib": "tablib",
+}
+MISSING = [
+    name for module, name in BENCH_MODULES.items() if importlib.util.find_spec(module) is None
+]
+
+pytestmark = pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"the benchmark's peers are not installed ({', '.join(MISSING)}): "
+    "pip install -e '.[bench]'",
+)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 It runs in a subprocess, as the README's command runs it, on a scratch database of the test
 run's PostgreSQL server (so it never writes into the database that ``DATABASE_URL`` names).
 The demo checks each step's outcome itself and exits 1 when one goes wrong; these tests
-check its exit status and the lines that the README quotes.
+check its exit status and the lines that show each step worked.
 """
 
 from __future__ import annotations
@@ -12,40 +12,20 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 from pytest_django import DjangoDbBlocker
 
-from safeimport._db import compose
+from tests.conftest import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def scratch_database(blocker: DjangoDbBlocker) -> Iterator[str]:
-    """A new, empty database on the test run's server, dropped afterwards; its URL."""
-    connection = connections["default"]
-    name = f"{connection.settings_dict['NAME']}_demo"
-    with blocker.unblock(), connection.cursor() as cursor:
-        # left over from a killed run
-        cursor.execute(compose(connection, "DROP DATABASE IF EXISTS {}", (name,)))
-        cursor.execute(compose(connection, "CREATE DATABASE {}", (name,)))
-    try:
-        yield urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
-    finally:
-        with blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(compose(connection, "DROP DATABASE {}", (name,)))
 
 
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> dict[str, str]:
     """Run the demo once; its output, by step number (``"3"``: step 3's lines)."""
-    with scratch_database(django_db_blocker) as url:
+    with scratch_database(django_db_blocker, "demo") as url:
         done = subprocess.run(
             [sys.executable, "sample_data/demo.py"],
             cwd=ROOT,
@@ -110,3 +90,45 @@ def test_a_bad_file_is_refused_with_where_and_what_and_nothing_written(
         lines[2],
     ), lines[2]
     assert lines[3] == "videos in the table: 2000"
+
+
+# --- sample_data/manage.py: one embedded server whose data outlives each command -------------
+
+
+def _manage(*args: str, pgdata: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python sample_data/manage.py ARGS`` as a user would: no DATABASE_URL, so on the
+    demo's embedded server, whose data is kept in ``pgdata``."""
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "sample_data/manage.py", *args],
+        cwd=ROOT,
+        env={**environment, "DEMO_PGDATA": str(pgdata)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_manage_py_keeps_its_data_between_commands(tmp_path: Path) -> None:
+    pytest.importorskip("pgserver", reason="the demo's embedded server needs pgserver")
+    pgdata = tmp_path / "pgdata"
+    migrate = _manage("migrate", pgdata=pgdata)
+    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    assert "Applying videos.0001_initial... OK" in migrate.stdout
+    loaded = _manage("safe_import", "videos.Video", "sample_data/data/videos.csv", pgdata=pgdata)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert loaded.stdout.startswith("Imported 2000 row(s) into videos.Video: 2000 new")
+    check = _manage("fix_sequences", "videos.Video", "--check", pgdata=pgdata)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert re.search(r"videos_video_id_seq\s+2001 \(unused\)\s+2000\s+ok", check.stdout)
+    # each command stopped the server when it ended; the data stayed
+    assert (pgdata / "PG_VERSION").is_file()
+    assert not (pgdata / "postmaster.pid").exists()
+
+
+def test_the_demo_servers_folder_is_ignored_by_git() -> None:
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "sample_data/.pgdata/" in ignored
+    settings = (ROOT / "sample_data/demo_site/settings.py").read_text(encoding="utf-8")
+    assert '/ ".pgdata"' in settings

@@ -136,7 +136,7 @@ def test_a_spreadsheet_without_its_extra_names_the_extra(
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "openpyxl" else real(name)
     )
-    with pytest.raises(CommandError, match=r"pip install 'safeimport\[xlsx\]'"):
+    with pytest.raises(CommandError, match=r"pip install 'django-safeimport\[xlsx\]'"):
         _run("testapp.Plain", str(path))
 
 
@@ -365,29 +365,50 @@ def test_help_documents_stdin_replace_and_exit_statuses() -> None:
         "0 waits as long as it takes; none keeps the server's setting",
         "Exit status: 0 when the load is done",
         "1 when it is refused and nothing is written",
+        "2 when rows were rejected and none written",
+        "--null TEXT",
+        "--no-header",
+        "--columns FIELD,FIELD,...",
     ):
         assert part in text
 
 
+MIXED_ROWS = "id,name\n1,a\nx,bad id\n3,c\n1,duplicate\n5,e\n"
+BAD_ROWS = "id,name\nx,bad id\ny,bad id\n"
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    ("options", "status", "rows", "output"),
+    ("text", "options", "status", "rows", "output"),
     [
-        ([], 1, 0, "CommandError: <stdin>, line 3"),
-        (["--on-error", "skip"], 0, 3, "3 new, 0 updated, 0 skipped, 2 rejected"),
-        (["--on-error", "skip", "--max-errors", "2"], 0, 3, "2 rejected"),
-        (["--on-error", "skip", "--max-errors", "1"], 1, 0, "more than 1 rows were rejected"),
+        (MIXED_ROWS, [], 1, 0, "CommandError: <stdin>, line 3"),
+        (MIXED_ROWS, ["--on-error", "skip"], 0, 3, "3 new, 0 updated, 0 skipped, 2 rejected"),
+        (MIXED_ROWS, ["--on-error", "skip", "--max-errors", "2"], 0, 3, "2 rejected"),
+        (
+            MIXED_ROWS,
+            ["--on-error", "skip", "--max-errors", "1"],
+            1,
+            0,
+            "more than 1 rows were rejected",
+        ),
+        (
+            BAD_ROWS,
+            ["--on-error", "skip"],
+            2,
+            0,
+            "CommandError: Every row was rejected (2 of 2): nothing was written.",
+        ),
     ],
-    ids=["raise", "skip", "skip within max", "skip past max"],
+    ids=["raise", "skip", "skip within max", "skip past max", "skip every row"],
 )
 def test_exit_status_of_a_real_process_reading_standard_input(
-    options: list[str], status: int, rows: int, output: str
+    text: str, options: list[str], status: int, rows: int, output: str
 ) -> None:
     name = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
     url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
     done = subprocess.run(
         [sys.executable, "-m", "django", "safe_import", "testapp.Plain", "-", *options],
-        input="id,name\n1,a\nx,bad id\n3,c\n1,duplicate\n5,e\n",
+        input=text,
         cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tests.settings"},
         capture_output=True,
@@ -398,3 +419,98 @@ def test_exit_status_of_a_real_process_reading_standard_input(
     assert done.returncode == status, done.stderr
     assert output in (done.stdout if status == 0 else done.stderr)
     assert Plain.objects.count() == rows
+
+
+# --- every row rejected, --null, --no-header -------------------------------------------------
+
+
+def _reject_every_row(tmp_path: Path, *options: str) -> tuple[CommandError, str]:
+    """Load a file whose every row is bad with --on-error skip; the error and the output."""
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD_ROWS, encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command(
+            "safe_import", "testapp.Plain", str(path), "--on-error", "skip", *options, stdout=out
+        )
+    return info.value, out.getvalue()
+
+
+def test_every_row_rejected_prints_the_summary_writes_nothing_and_exits_2(tmp_path: Path) -> None:
+    restart(Plain)
+    before = sequence_of(Plain)
+    rejects = tmp_path / "rejects.csv"
+    error, out = _reject_every_row(tmp_path, "--reject-file", str(rejects))
+    assert error.returncode == 2
+    assert str(error) == f"Every row was rejected (2 of 2): nothing was written; see {rejects}."
+    assert "0 new, 0 updated, 0 skipped, 2 rejected" in out
+    assert Plain.objects.count() == 0
+    assert [row["line"] for row in _reject_rows(rejects)] == ["2", "3"]
+    after = sequence_of(Plain)
+    assert (after.last_value, after.is_called) == (before.last_value, before.is_called)
+
+
+def test_a_dry_run_says_would_and_exits_2_when_every_row_would_be_rejected(
+    tmp_path: Path,
+) -> None:
+    error, out = _reject_every_row(tmp_path, "--dry-run")
+    assert error.returncode == 2
+    assert str(error) == "Every row was rejected (2 of 2): nothing would be written."
+    assert out.startswith("Would import 2 row(s) into testapp.Plain: 0 new")
+    assert Plain.objects.count() == 0
+
+
+def test_null_names_the_text_that_means_null(tmp_path: Path) -> None:
+    path = tmp_path / "books.csv"
+    path.write_text('id,title,code,pages\n1,a,NULL,NULL\n2,b,"NULL",7\n', encoding="utf-8")
+    out = _run("importapp.Book", str(path), "--null", "NULL")
+    assert "2 new" in out
+    assert list(Book.objects.order_by("id").values_list("code", "pages")) == [
+        (None, None),
+        ("NULL", 7),
+    ]
+
+
+def test_without_null_the_word_null_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "books.csv"
+    path.write_text("id,title,code\n1,a,NULL\n", encoding="utf-8")
+    _run("importapp.Book", str(path))
+    assert Book.objects.get().code == "NULL"
+
+
+def test_no_header_takes_the_column_names_from_columns(tmp_path: Path) -> None:
+    restart(Plain)
+    path = tmp_path / "plain.csv"
+    path.write_text("1;a\n5;b\n", encoding="utf-8")
+    out = _run(
+        "testapp.Plain", str(path), "--no-header", "--columns", "id,name", "--delimiter", ";"
+    )
+    assert "Imported 2 row(s) into testapp.Plain: 2 new" in out
+    assert list(Plain.objects.order_by("id").values_list("id", "name")) == [(1, "a"), (5, "b")]
+    assert Plain.objects.create().pk == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "options", "message"),
+    [
+        ("plain.csv", "1,a\n", ["--no-header"], "--no-header needs --columns"),
+        ("plain.csv", "id,name\n1,a\n", ["--columns", "id,name"], "--columns names the columns"),
+        (
+            "plain.csv",
+            "1,a\n",
+            ["--no-header", "--columns", "id,name", "--map", "x=name"],
+            "with --no-header, --columns names them",
+        ),
+        ("plain.jsonl", '{"id": 1}\n', ["--null", "NULL"], "--null is for CSV and TSV files"),
+        ("plain.json", "[]", ["--no-header"], "--no-header is for CSV and TSV files, not json"),
+    ],
+    ids=["no header, no columns", "columns with a header", "map with no header", "null", "json"],
+)
+def test_csv_options_misused_are_refused_before_reading(
+    tmp_path: Path, name: str, text: str, options: list[str], message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        _run("testapp.Plain", str(path), *options)
+    assert Plain.objects.count() == 0

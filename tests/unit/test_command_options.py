@@ -1,4 +1,4 @@
-"""The option parsers of ``safe_import``: ``--lock-timeout`` and ``--max-errors``."""
+"""The option parsers of ``safe_import``: ``--lock-timeout``, ``--max-errors``, ``--columns``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from argparse import ArgumentTypeError
 
 import pytest
 
-from safeimport.management.commands.safe_import import lock_timeout, max_errors
+from safeimport.management.commands.safe_import import column_names, lock_timeout, max_errors
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,9 @@ def test_max_errors_is_a_count_of_rows() -> None:
         max_errors("many")
     with pytest.raises(ArgumentTypeError, match="a number of rows, 0 or more, not '-2'"):
         max_errors("-2")
+
+
+def test_columns_are_field_names_separated_by_commas() -> None:
+    assert column_names("id, title,playlist_id") == ["id", "title", "playlist_id"]
+    with pytest.raises(ArgumentTypeError, match="field names separated by commas, not 'id,,x'"):
+        column_names("id,,x")

@@ -35,6 +35,8 @@ _TABLIB = {"xlsx": ("xlsx", "openpyxl"), "ods": ("ods", "odf"), "yaml": ("yaml",
 FORMATS = ("csv", "tsv", "json", "jsonl", *_TABLIB)
 # FILE that means standard input, as for loaddata.
 STDIN = "-"
+# The exit status of a load that rejected rows and wrote none (with --on-error skip).
+NOTHING_WRITTEN = 2
 
 
 def lock_timeout(text: str) -> float | None:
@@ -49,6 +51,14 @@ def lock_timeout(text: str) -> float | None:
     if not math.isfinite(seconds) or seconds < 0:
         raise ArgumentTypeError(f"seconds must be 0 or more, not {text!r}")
     return seconds
+
+
+def column_names(text: str) -> list[str]:
+    """Comma-separated field names, none empty."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise ArgumentTypeError(f"field names separated by commas, not {text!r}")
+    return names
 
 
 def max_errors(text: str) -> int:
@@ -66,7 +76,8 @@ def _missing(extra: str, module: str) -> CommandError | None:
     for name in ("tablib", module):
         if importlib.util.find_spec(name) is None:
             return CommandError(
-                f"Reading {extra} files needs tablib with {name}: pip install 'safeimport[{extra}]'"
+                f"Reading {extra} files needs tablib with {name}: "
+                f"pip install 'django-safeimport[{extra}]'"
             )
     return None
 
@@ -79,9 +90,10 @@ class Command(BaseCommand):
         "sequences past the file's ids before the rows become visible, so that the "
         "application's inserts never collide with them. The format is told by the file's "
         "extension unless given. Exit status: 0 when the load is done (with --on-error "
-        "skip, also when rows were rejected); 1 when it is refused and nothing is written: "
-        "a bad row with --on-error raise, more than --max-errors rejected rows, a lock "
-        "not granted within --lock-timeout, or a cancelled replace."
+        "skip, also when some rows were rejected); 1 when it is refused and nothing is "
+        "written: a bad row with --on-error raise, more than --max-errors rejected rows, a "
+        "lock not granted within --lock-timeout, or a cancelled replace; 2 when rows were "
+        "rejected and none written (--on-error skip and every row bad)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -171,6 +183,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--encoding", default="utf-8", help="The file's encoding.")
         parser.add_argument(
+            "--null",
+            metavar="TEXT",
+            help="CSV and TSV: the unquoted text that means NULL, such as NULL or \\N "
+            "(default: an empty field).",
+        )
+        parser.add_argument(
+            "--no-header",
+            action="store_false",
+            dest="header",
+            help="CSV and TSV: the first line is a row, not the column names; name the "
+            "columns with --columns.",
+        )
+        parser.add_argument(
+            "--columns",
+            type=column_names,
+            metavar="FIELD,FIELD,...",
+            help="With --no-header: the fields of the file's columns, in order (field "
+            "names or attnames, e.g. id,title,playlist_id).",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Load, report and roll back; no sequence is touched.",
@@ -198,6 +230,7 @@ class Command(BaseCommand):
         model = self._model(options["model"])
         input_format = self._format(options["file"], options["input_format"])
         self._check_skip_options(options)
+        self._check_csv_options(input_format, options)
         if options["mode"] == "replace" and not (options["dry_run"] or options["validate"]):
             self._confirm_replace(model, options)
         common: dict[str, Any] = {
@@ -230,6 +263,13 @@ class Command(BaseCommand):
             self.stdout.write(report.summary())
         if report.validate and report.rows_rejected:
             sys.exit(1)
+        if report.rows_rejected and not (report.rows_written or report.rows_updated):
+            where = f"; see {report.reject_file}" if report.reject_file else ""
+            raise CommandError(
+                f"Every row was rejected ({report.rows_rejected} of {report.rows_read}): "
+                f"nothing {'would be' if report.dry_run else 'was'} written{where}.",
+                returncode=NOTHING_WRITTEN,
+            )
 
     def _format(self, file: str, given: str | None) -> str:
         """The input's format; checks that the file exists."""
@@ -258,6 +298,33 @@ class Command(BaseCommand):
             if options[option] is not None:
                 flag = "--" + option.replace("_", "-")
                 raise CommandError(f"{flag} needs --on-error skip")
+
+    def _check_csv_options(self, input_format: str, options: dict[str, Any]) -> None:
+        """--null, --no-header and --columns: CSV and TSV only, and --columns with
+        --no-header alone."""
+        if input_format not in ("csv", "tsv"):
+            given = {
+                "--null": options["null"] is not None,
+                "--no-header": not options["header"],
+                "--columns": options["columns"] is not None,
+            }
+            flags = [flag for flag, is_given in given.items() if is_given]
+            if flags:
+                raise CommandError(f"{flags[0]} is for CSV and TSV files, not {input_format}")
+            return
+        if options["header"]:
+            if options["columns"] is not None:
+                raise CommandError(
+                    "--columns names the columns of a file without a header line "
+                    "(--no-header); for a file with one, use --map COLUMN=FIELD"
+                )
+            return
+        if options["columns"] is None:
+            raise CommandError("--no-header needs --columns to name the file's columns")
+        if options["map"]:
+            raise CommandError(
+                "--map renames the columns of a header line; with --no-header, --columns names them"
+            )
 
     def _confirm_replace(self, model: type[Model], options: dict[str, Any]) -> None:
         """Ask before a replace, as flush and collectstatic do."""
@@ -289,8 +356,16 @@ class Command(BaseCommand):
         source: Path | IO[str] = sys.stdin if file == STDIN else Path(file)
         if input_format in ("csv", "tsv"):
             delimiter = options["delimiter"] or ("\t" if input_format == "tsv" else None)
+            if not options["header"]:
+                common = {**common, "columns": options["columns"]}
             return load_csv(
-                model, source, delimiter=delimiter, encoding=options["encoding"], **common
+                model,
+                source,
+                delimiter=delimiter,
+                encoding=options["encoding"],
+                header=options["header"],
+                null="" if options["null"] is None else options["null"],
+                **common,
             )
         if input_format in ("json", "jsonl"):
             return load_json(model, source, encoding=options["encoding"], **common)

@@ -1,9 +1,15 @@
-"""The PostgreSQL server that the tests, the demo and the benchmarks run against.
+"""The PostgreSQL server that the tests, the demo and the benchmark run against.
 
-``DATABASE_URL`` (``postgresql://user:password@host:port/name``) points them at a server of
-your own. When it is unset, an embedded server from the ``pgserver`` package (the
-``safeimport[embedded]`` extra) is started in a temporary directory, once per process, and
-``DATABASE_URL`` is set for child processes so that they share it.
+This module belongs to the repository, not to the installed package: an installed library
+starts no database server. ``DATABASE_URL`` (``postgresql://user:password@host:port/name``)
+points every caller at a server of your own. When it is unset, an embedded server from the
+``pgserver`` package (the ``embedded`` extra: ``pip install -e '.[embedded]'``) is started,
+once per process, and ``DATABASE_URL`` is set for child processes so that they share it:
+
+- with no ``data_dir``, in a temporary directory that is deleted when the process ends
+  (the tests, the benchmark and ``sample_data/demo.py``: nothing is left behind);
+- with a ``data_dir``, in that directory, which keeps its data from one process to the
+  next; the server stops when the last process using it ends (``sample_data/manage.py``).
 """
 
 from __future__ import annotations
@@ -11,14 +17,22 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+__all__ = ["database_url", "django_database"]
 
 _server: Any = None
 
 
-def database_url() -> str:
-    """Return ``DATABASE_URL``, starting the embedded server first when it is unset."""
+def database_url(*, data_dir: Path | None = None) -> str:
+    """Return ``DATABASE_URL``, starting the embedded server first when it is unset.
+
+    Args:
+        data_dir: Where the embedded server keeps its data between processes (created if
+            missing, its parent must exist); ``None``: a temporary directory, deleted at exit.
+    """
     global _server
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -30,10 +44,14 @@ def database_url() -> str:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError(
                 "Set DATABASE_URL to a PostgreSQL server, or install the embedded one: "
-                "pip install 'safeimport[embedded]'"
+                "pip install -e '.[embedded]' (from a checkout of django-safeimport)"
             ) from exc
-        data_dir = tempfile.mkdtemp(prefix="safeimport-pg-")
-        _server = pgserver.get_server(data_dir, cleanup_mode="delete")
+        if data_dir is None:
+            _server = pgserver.get_server(
+                tempfile.mkdtemp(prefix="safeimport-pg-"), cleanup_mode="delete"
+            )
+        else:
+            _server = pgserver.get_server(data_dir, cleanup_mode="stop")
     url = str(_server.get_uri())
     os.environ["DATABASE_URL"] = url
     return url
