@@ -1,5 +1,5 @@
-"""Discovery: which tables a set of models writes to, which sequences feed them, and where
-those sequences and their columns' data stand.
+"""Discovery: which sequences feed a set of tables, and where those sequences and their
+columns' data stand (the tables of a set of models are found in ``_models``).
 
 Sequences are found through the catalog, never by guessing names: ``pg_depend`` links a
 serial or identity column to its sequence, and a column default ``nextval('...')`` links a
@@ -30,92 +30,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps as django_apps
-from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
 
 from .._db import compose, is_postgresql
 from ..errors import SequenceError
+from ._models import ModelRef, connection_for, resolve_models, tables_of
 from ._report import Audit, ColumnUse, SequenceState, SkippedTable, Status
 from ._rules import is_integer_type, judged
 
-__all__ = [
-    "ModelRef",
-    "audit_sequences",
-    "audit_tables",
-    "connection_for",
-    "model_tables",
-    "resolve_models",
-    "tables_of",
-]
-
-ModelRef = type[Model] | str
-
-
-# --- which tables -------------------------------------------------------------------------
-
-
-def connection_for(using: str | None) -> BaseDatabaseWrapper:
-    """The connection of the alias ``using`` (``"default"`` when ``None``)."""
-    return connections[using or DEFAULT_DB_ALIAS]
-
-
-def resolve_models(
-    models: Iterable[ModelRef] = (), *, apps: Iterable[str] = (), using: str | None = None
-) -> list[type[Model]]:
-    """Turn model classes, ``"app_label.Model"`` labels and app labels into model classes.
-
-    With neither models nor apps: every installed model that the routers allow on ``using``.
-    """
-    models, apps = list(models), list(apps)
-    found: list[type[Model]] = []
-    try:
-        for ref in models:
-            found.append(django_apps.get_model(ref) if isinstance(ref, str) else ref)
-        for label in apps:
-            found.extend(django_apps.get_app_config(label).get_models(include_auto_created=True))
-    except (LookupError, ValueError) as exc:
-        raise SequenceError(str(exc)) from exc
-    if not models and not apps:
-        alias = using or DEFAULT_DB_ALIAS
-        found = [
-            model
-            for model in django_apps.get_models(include_auto_created=True)
-            if router.allow_migrate_model(alias, model)
-        ]
-    return found
-
-
-def model_tables(models: Iterable[type[Model]]) -> dict[str, str]:
-    """Map each table that writes to ``models`` touch to the label of a model that owns it.
-
-    A proxy model stands for its concrete model; a multi-table-inheritance child brings its
-    parents' tables; auto-created many-to-many tables come with the model that declares them.
-    """
-    tables: dict[str, str] = {}
-    for model in models:
-        concrete: type[Model] = model._meta.concrete_model or model
-        for owner in (concrete, *concrete._meta.get_parent_list()):
-            tables.setdefault(owner._meta.db_table, owner._meta.label)
-            for m2m in owner._meta.local_many_to_many:
-                through = m2m.remote_field.through
-                if (
-                    through is not None
-                    and not isinstance(through, str)
-                    and through._meta.auto_created
-                ):
-                    tables.setdefault(through._meta.db_table, through._meta.label)
-    return tables
-
-
-def tables_of(
-    connection: BaseDatabaseWrapper, models: Iterable[type[Model]]
-) -> dict[str, str | None]:
-    """The tables of ``models`` (see :func:`model_tables`), quoted as Django quotes them,
-    mapped to their model's label: the input of :func:`audit_tables`."""
-    quote = connection.ops.quote_name
-    return {quote(table): label for table, label in model_tables(models).items()}
+__all__ = ["audit_sequences", "audit_tables"]
 
 
 # --- statement 1: the catalog -------------------------------------------------------------

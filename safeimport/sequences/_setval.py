@@ -17,7 +17,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import compose, is_postgresql
 from ..errors import SequenceExhaustedError
-from ._catalog import ModelRef, audit_tables, connection_for, resolve_models, tables_of
+from ._catalog import audit_tables
+from ._models import ModelRef, connection_for, resolve_models, tables_of
 from ._report import Action, Audit, SequenceChange, SequenceState, Status, SyncReport
 from ._rules import judged
 
