@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import pytest
@@ -42,6 +43,23 @@ def restart(model: type[Model], value: int | None = None, using: str = "default"
             "SELECT setval(%s::regclass, %s, false)",
             [state.sequence, state.start if value is None else value],
         )
+
+
+def wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> bool:
+    """Wait until another session of the test database waits for a lock; ``False`` if none
+    did within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view each time
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 from safeimport import Action, SafeImportError, sequences_synced
-from tests.conftest import sequence_of
+from tests.conftest import sequence_of, wait_until_a_backend_waits_for_a_lock
 from tests.testapp.models import Big, MixedCase, OtherSchema, Plain, Serial
 
 
@@ -132,21 +132,6 @@ def test_an_aborted_transaction_is_not_synced_and_the_error_goes_on() -> None:
     assert sequence_of(Plain).next_value == before
 
 
-def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view each time
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the writer never waited")
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lock", [False, True], ids=["no lock", "lock"])
 def test_a_writer_during_a_raw_copy_fails_unless_the_tables_are_locked(lock: bool) -> None:
@@ -167,7 +152,7 @@ def test_a_writer_during_a_raw_copy_fails_unless_the_tables_are_locked(lock: boo
         writer.start()
         # Without the lock, the writer drew the first id of the copy and waits on it;
         # with the lock, it waits for the table before drawing any id.
-        _wait_until_a_backend_waits_for_a_lock()
+        assert wait_until_a_backend_waits_for_a_lock(), "the writer never waited"
     writer.join(10)
 
     (result,) = outcome
