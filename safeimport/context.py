@@ -10,6 +10,10 @@ wrote to are found two ways and all of them are synced:
   also catches what no statement text shows: the driver's COPY methods
   (``copy_expert``, ``cursor.copy``), triggers, functions and ``UPDATE`` of keys.
 
+A write into a partition counts for the root of its partitioned table: the identity or
+serial column, and so the sequence, belongs to the root (the audit maps each partition to
+its root, ``pg_partition_root``).
+
 What neither sees: writes on other connections, and, in autocommit mode (no
 ``transaction.atomic()``), COPY through the driver's methods, triggers and functions.
 Name the models in those cases.

@@ -13,7 +13,8 @@ An audit is two SQL statements, however many tables it covers:
    column's type. It starts from the asked-for tables (index lookups in ``pg_depend``), so
    its cost follows their number, not the size of the database. Tables are resolved with
    ``to_regclass`` and named by OID, so mixed-case names, quotes in names and tables in
-   other schemas or off ``search_path`` all work.
+   other schemas or off ``search_path`` all work. A partition stands for the root of its
+   partitioned table, whose column holds the identity and whose max covers every partition.
 2. The data statement is one ``UNION ALL`` composed here with the driver's
    ``sql.Identifier``: ``max(col), min(col)`` of every readable integer column and
    ``last_value, is_called`` of every readable sequence, one row each, tagged by a number.
@@ -44,14 +45,19 @@ __all__ = ["audit_sequences", "audit_tables"]
 # --- statement 1: the catalog -------------------------------------------------------------
 
 # Driven by the asked-for tables, so that its cost follows their number, not the database's
-# size: `requested` resolves them; `asked_link` is every sequence tied to one of their
-# columns, by ownership (serial, identity: the sequence depends on the column) or by a
-# column default that calls nextval (the default depends on the sequence); `link` is every
-# column tied to one of those sequences, on any table (a shared sequence must get past all
-# of them); `item` is those columns plus a row for each asked-for table without a sequence.
+# size. `requested` resolves them, a partition to the root of its partitioned table (an
+# identity column lives on the root, and the root's max covers every partition).
+# `asked_link` is every sequence tied to one of their columns, by ownership (serial,
+# identity: the sequence depends on the column) or by a column default that calls nextval
+# (the default depends on the sequence). `link` is every column tied to one of those
+# sequences, on any table (a shared sequence must get past all of them); `seq_link` leaves
+# out the partitions whose root is tied to the same sequence (a serial column of a
+# partitioned table gives each partition the default too). `item` is those columns plus a
+# row for each asked-for table without a sequence.
 _CATALOG_SQL = """
 WITH requested AS (
-    SELECT r.ord, r.name, to_regclass(r.name) AS tbl
+    SELECT r.ord, r.name,
+           coalesce(pg_partition_root(to_regclass(r.name)), to_regclass(r.name)) AS tbl
     FROM unnest(%(names)s::text[]) WITH ORDINALITY AS r(name, ord)
 ),
 asked_link AS (
@@ -87,6 +93,10 @@ link AS (
 seq_link AS (
     SELECT l.tbl, l.attnum, l.seq, bool_or(l.owned) AS owned, bool_or(l.defaulted) AS defaulted
     FROM link l
+    WHERE NOT EXISTS (
+        SELECT FROM link root
+        WHERE root.seq = l.seq AND root.tbl = pg_partition_root(l.tbl) AND root.tbl <> l.tbl
+    )
     GROUP BY l.tbl, l.attnum, l.seq
 ),
 item AS (

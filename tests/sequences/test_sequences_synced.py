@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
