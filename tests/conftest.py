@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from django.db import connection, connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Model
 
 from safeimport import audit_sequences
@@ -35,6 +37,18 @@ def insert_ids(model: type[Model], ids: Iterable[int], using: str = "default") -
             )
 
 
+def copy_through_the_driver(statement: str, data: str) -> None:
+    """Run ``COPY ... FROM STDIN`` through the driver's own method (``cursor.copy`` or
+    ``copy_expert``), which no statement that Django runs shows."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if is_psycopg3:
+            with raw.copy(statement) as copy:
+                copy.write(data)
+        else:
+            raw.copy_expert(statement, io.StringIO(data))
+
+
 def restart(model: type[Model], value: int | None = None, using: str = "default") -> None:
     """Put ``model``'s sequence back to a fresh state at ``value`` (default: its START)."""
     state = sequence_of(model, using)
@@ -43,6 +57,25 @@ def restart(model: type[Model], value: int | None = None, using: str = "default"
             "SELECT setval(%s::regclass, %s, false)",
             [state.sequence, state.start if value is None else value],
         )
+
+
+MoveSequence = Callable[[type[Model], int], None]
+
+
+@pytest.fixture
+def moved_sequence(db: None) -> Iterator[MoveSequence]:
+    """Move a model's sequence far on (as :func:`restart` does) for one test, and put it
+    back to its START afterwards: ``setval`` outlives the test's rollback, and a sequence
+    left near its end would fail the tests that follow."""
+    moved: list[type[Model]] = []
+
+    def move(model: type[Model], value: int) -> None:
+        moved.append(model)
+        restart(model, value)
+
+    yield move
+    for model in moved:
+        restart(model)
 
 
 def wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> bool:

@@ -31,15 +31,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import compose, is_postgresql
 from ..errors import SequenceError
 from ._models import ModelRef, connection_for, resolve_models, tables_of
-from ._report import Audit, ColumnUse, SequenceState, SkippedTable, Status
+from ._report import DEFAULT_HEADROOM_WARN, Audit, ColumnUse, SequenceState, SkippedTable, Status
 from ._rules import is_integer_type, judged
 
-__all__ = ["audit_sequences", "audit_tables"]
+__all__ = ["audit_sequences", "audit_tables", "headroom_setting"]
 
 
 # --- statement 1: the catalog -------------------------------------------------------------
@@ -123,8 +125,11 @@ SELECT
     ps.seqmax, ps.seqcache, ps.seqcycle,
     has_sequence_privilege(i.seq, 'SELECT') AS seq_readable,
     has_sequence_privilege(i.seq, 'UPDATE') AS seq_updatable,
-    has_column_privilege(i.tbl, i.attnum, 'SELECT') AS column_readable
+    has_column_privilege(i.tbl, i.attnum, 'SELECT') AS column_readable,
+    t.relrowsecurity AND NOT me.rolbypassrls AND NOT me.rolsuper
+        AND (t.relforcerowsecurity OR NOT pg_has_role(t.relowner, 'USAGE')) AS row_security
 FROM item i
+CROSS JOIN (SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user) me
 LEFT JOIN asked ON asked.tbl = i.tbl
 LEFT JOIN pg_class s ON s.oid = i.seq
 LEFT JOIN pg_namespace sn ON sn.oid = s.relnamespace
@@ -237,11 +242,12 @@ def _column_use(row: dict[str, Any], model: str | None, values: tuple[Any, ...])
         readable=row["column_readable"],
         data_max=data_max,
         data_min=data_min,
+        row_security=bool(row["row_security"]),
     )
 
 
 def _sequence_state(
-    row: dict[str, Any], uses: tuple[ColumnUse, ...], values: tuple[Any, ...]
+    row: dict[str, Any], uses: tuple[ColumnUse, ...], values: tuple[Any, ...], headroom_warn: float
 ) -> SequenceState:
     """The judged state of one sequence, from its catalog row, its columns and its values."""
     last_value, _, is_called = values
@@ -266,15 +272,37 @@ def _sequence_state(
         status=Status.EMPTY,
         oid=row["seq_oid"],
     )
-    return judged(state)
+    return judged(state, headroom_warn=headroom_warn)
 
 
-def audit_tables(connection: BaseDatabaseWrapper, tables: Mapping[str, str | None]) -> Audit:
+def headroom_setting() -> float:
+    """``settings.SAFEIMPORT_HEADROOM_WARN``: the share of its range (percent, above 0 and
+    up to 100) from which a sequence is "near exhaustion"; 75 unless set.
+
+    Raises:
+        ImproperlyConfigured: the setting is not a number in that range.
+    """
+    value = getattr(settings, "SAFEIMPORT_HEADROOM_WARN", DEFAULT_HEADROOM_WARN)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
+        raise ImproperlyConfigured(
+            f"SAFEIMPORT_HEADROOM_WARN must be a percentage above 0 and up to 100, not {value!r}."
+        )
+    return float(value)
+
+
+def audit_tables(
+    connection: BaseDatabaseWrapper,
+    tables: Mapping[str, str | None],
+    *,
+    headroom_warn: float | None = None,
+) -> Audit:
     """Audit the sequences behind ``tables``: quoted names (as ``to_regclass`` reads them)
-    mapped to the label of their model, or ``None``. Two SQL statements in all."""
+    mapped to the label of their model, or ``None``. Two SQL statements in all.
+    ``headroom_warn``: see :func:`audit_sequences`."""
     names = list(tables)
     labels = list(tables.values())
-    audit = Audit()
+    warn = headroom_setting() if headroom_warn is None else headroom_warn
+    audit = Audit(headroom_warn=warn)
     reads = _Reads()
     found: dict[int, _Sequence] = {}
     for row in _catalog_rows(connection, names):
@@ -300,18 +328,25 @@ def audit_tables(connection: BaseDatabaseWrapper, tables: Mapping[str, str | Non
             for row, model, key in sequence.columns
         )
         audit.sequences.append(
-            _sequence_state(sequence.row, uses, values.get(sequence.key, nothing))
+            _sequence_state(sequence.row, uses, values.get(sequence.key, nothing), warn)
         )
     return audit
 
 
-def audit_sequences(*models: ModelRef, apps: Iterable[str] = (), using: str | None = None) -> Audit:
+def audit_sequences(
+    *models: ModelRef,
+    apps: Iterable[str] = (),
+    using: str | None = None,
+    headroom_warn: float | None = None,
+) -> Audit:
     """Report where the sequence behind each table stands against its data.
 
     Args:
         *models: Model classes or ``"app_label.ModelName"`` labels.
         apps: App labels; every model of each app.
         using: The database alias (default ``"default"``).
+        headroom_warn: The share of its range (percent) from which a sequence that is right
+            today is reported "near exhaustion"; ``SAFEIMPORT_HEADROOM_WARN`` (75) if not given.
 
     With neither ``models`` nor ``apps``, every installed model is audited. Proxy models
     stand for their concrete model; MTI parents and auto-created many-to-many tables are
@@ -327,4 +362,4 @@ def audit_sequences(*models: ModelRef, apps: Iterable[str] = (), using: str | No
     if not is_postgresql(connection):
         raise SequenceError(f"Auditing sequences needs PostgreSQL, not {connection.vendor}.")
     found = resolve_models(models, apps=apps, using=using)
-    return audit_tables(connection, tables_of(connection, found))
+    return audit_tables(connection, tables_of(connection, found), headroom_warn=headroom_warn)

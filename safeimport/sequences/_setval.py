@@ -37,7 +37,7 @@ from ..errors import SequenceExhaustedError
 from ._catalog import audit_tables
 from ._models import ModelRef, connection_for, resolve_models, tables_of
 from ._report import Action, Audit, SequenceChange, SequenceState, Status, SyncReport
-from ._rules import judged
+from ._rules import judged, needs_room_past_the_end
 
 __all__ = ["RAISE_LOCK_CLASS", "raise_lock", "reserve_sequences", "sync_sequences", "sync_states"]
 
@@ -118,7 +118,9 @@ def sync_states(
     connection: BaseDatabaseWrapper, audit: Audit, *, dry_run: bool = False
 ) -> SyncReport:
     """Raise every sequence of ``audit`` that is behind; see :func:`sync_sequences`."""
-    exhausted = [state for state in audit if state.status is Status.EXHAUSTED]
+    # A sequence at its end with its data below it is exhausted too, but no raise is due:
+    # it is reported, and left alone.
+    exhausted = [state for state in audit if needs_room_past_the_end(state)]
     if exhausted and not dry_run:
         raise _exhausted(exhausted)
     behind = [state for state in audit if state.status is Status.BEHIND]
@@ -174,7 +176,8 @@ def reserve_sequences(
                     data_max=high if use.data_max is None else max(high, use.data_max),
                 )
             uses.append(use)
-        audit.sequences[index] = judged(dataclasses.replace(state, uses=tuple(uses)))
+        replaced = dataclasses.replace(state, uses=tuple(uses))
+        audit.sequences[index] = judged(replaced, headroom_warn=audit.headroom_warn)
     return sync_states(connection, audit, dry_run=dry_run)
 
 

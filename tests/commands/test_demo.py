@@ -24,6 +24,7 @@ from pytest_django import DjangoDbBlocker
 from safeimport._db import compose
 
 ROOT = Path(__file__).resolve().parents[2]
+NOTHING_WRONG = "0 behind, 0 exhausted, 0 near exhaustion, 0 unreadable."
 
 
 @contextmanager
@@ -76,7 +77,11 @@ def test_the_naive_import_breaks_the_sequences_and_fix_sequences_repairs_them(
     )
     assert "moved 3: sequence videos_playlist_id_seq 1 -> 121" in demo_output["5"]
     assert "created item id=3001" in demo_output["6"]
-    assert demo_output["6"].rstrip().endswith("0 behind.\n(exit status 0)")
+    assert (
+        demo_output["6"]
+        .rstrip()
+        .endswith("0 behind, 0 exhausted, 0 near exhaustion, 0 unreadable.\n(exit status 0)")
+    )
 
 
 def test_the_loaders_leave_every_sequence_right_at_once(demo_output: dict[str, str]) -> None:
@@ -94,7 +99,10 @@ def test_the_loaders_leave_every_sequence_right_at_once(demo_output: dict[str, s
             rf"0 skipped, 0 rejected; sequence \S+ 1 -> {next_id}\."
         )
         assert any(re.fullmatch(summary, line) for line in lines), (summary, lines)
-    assert "0 behind.\n(exit status 0)" in demo_output["8"]
+    assert (
+        "0 behind, 0 exhausted, 0 near exhaustion, 0 unreadable.\n(exit status 0)"
+        in demo_output["8"]
+    )
     assert "behind  " not in demo_output["8"]
     assert demo_output["8"].rstrip().endswith("created item id=3001")
 

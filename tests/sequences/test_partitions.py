@@ -4,14 +4,12 @@ sequence; asking for a partition audits its root."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.db import connection
-from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 from safeimport import Action, Status, sequences_synced
 from safeimport.sequences import audit_tables
+from tests.conftest import copy_through_the_driver
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +37,6 @@ def events() -> None:
         cursor.execute("CREATE TABLE counted_eu PARTITION OF counted FOR VALUES IN ('eu')")
 
 
-def _copy_into(table: str, rows: str) -> None:
-    """COPY through the driver's own method, which no statement Django runs shows."""
-    statement = f"COPY {table} (id, region) FROM STDIN"
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if is_psycopg3:
-            with raw.copy(statement) as copy:
-                copy.write(rows)
-        else:
-            raw.copy_expert(statement, io.StringIO(rows))
-
-
 def _insert_default(region: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO events (region) VALUES (%s) RETURNING id", [region])
@@ -69,7 +55,7 @@ def test_an_insert_into_a_partition_syncs_the_root_s_sequence() -> None:
 
 def test_a_driver_copy_into_a_nested_partition_is_seen_through_the_counters() -> None:
     with sequences_synced() as report:
-        _copy_into("events_us", "7\tus\n8\tus\n")
+        copy_through_the_driver("COPY events_us (id, region) FROM STDIN", "7\tus\n8\tus\n")
     assert [(c.state.tables, c.next_after) for c in report.moved] == [(("events",), 9)]
     assert not [s for s in report.skipped if s.table.startswith("events")]
     assert _insert_default("eu") == 9

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import threading
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 from safeimport import Action, SafeImportError, sequences_synced
-from tests.conftest import sequence_of, wait_until_a_backend_waits_for_a_lock
+from tests.conftest import (
+    copy_through_the_driver,
+    sequence_of,
+    wait_until_a_backend_waits_for_a_lock,
+)
 from tests.testapp.models import Big, MixedCase, OtherSchema, Plain, Serial
 
 
@@ -23,14 +25,7 @@ def _next_ids(model: type[Plain], count: int = 3) -> list[int]:
 def _raw_copy(table: str, ids: list[int]) -> None:
     """COPY rows through the driver's own method, which Django never sees."""
     data = "".join(f"{i}\tcopied\n" for i in ids)
-    statement = f'COPY "{table}" (id, name) FROM STDIN'
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if is_psycopg3:
-            with raw.copy(statement) as copy:
-                copy.write(data)
-        else:
-            raw.copy_expert(statement, io.StringIO(data))
+    copy_through_the_driver(f'COPY "{table}" (id, name) FROM STDIN', data)
 
 
 @pytest.mark.django_db
