@@ -82,12 +82,32 @@ def test_quoted_and_schema_qualified_tables_written_by_django_are_seen() -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_in_autocommit_mode_statements_are_watched() -> None:
+def test_without_models_outside_a_transaction_it_refuses_before_the_block_runs() -> None:
+    """Outside a transaction a driver COPY would go unseen and nothing be synced, silently."""
     ids = _next_ids(Plain)
-    with sequences_synced() as report, connection.cursor() as cursor:
-        cursor.execute("INSERT INTO testapp_plain (id, name) VALUES (%s, '')", [ids[0]])
-    assert [c.action for c in report.changes] == [Action.RAISED]
-    assert Plain.objects.create().pk == ids[0] + 1
+    ran = []
+    with (
+        pytest.raises(SafeImportError, match=r"without models needs a transaction") as info,
+        sequences_synced(),
+    ):
+        ran.append(True)
+        _raw_copy("testapp_plain", ids)
+    assert "sequences_synced(Video)" in str(info.value)
+    assert "transaction.atomic()" in str(info.value)
+    assert ran == []
+    assert not Plain.objects.exists()
+    assert sequence_of(Plain).next_value == ids[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_named_models_and_atomic_both_work() -> None:
+    ids = _next_ids(Plain, 2)
+    with sequences_synced(Plain):
+        _raw_copy("testapp_plain", ids[:1])
+    with transaction.atomic(), sequences_synced() as report:
+        _raw_copy("testapp_plain", ids[1:])
+    assert [c.next_after for c in report.moved] == [ids[1] + 1]
+    assert Plain.objects.create().pk == ids[1] + 1
 
 
 @pytest.mark.django_db
