@@ -5,19 +5,24 @@ object, so its text is in memory anyway: :func:`fixture_ids` parses that same te
 more and gathers, per concrete table, the smallest and largest explicit primary key, so
 that ``safe_loaddata`` can raise the sequences past them before any row is written. XML and
 JSON Lines fixtures are read as a stream; their ids are not known in advance
-(:data:`RESERVABLE_FORMATS`).
+(:data:`RESERVABLE_FORMATS`). :class:`Reservations` raises the sequences past those ids and
+keeps what it moved, for the report at the end of the load.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-__all__ = ["RESERVABLE_FORMATS", "IdRanges", "fixture_ids"]
+from ...sequences import Action, SequenceChange, SyncReport, reserve_sequences, tables_of
+
+__all__ = ["RESERVABLE_FORMATS", "IdRanges", "Reservations", "fixture_ids"]
 
 RESERVABLE_FORMATS = ("json", "yaml")
 """The serialization formats whose ids are read before the first save."""
@@ -96,3 +101,47 @@ def _integer(model: type[Model], value: Any) -> int | None:
     except Exception:  # Django's deserializer reports a bad key with its object
         return None
     return pk if isinstance(pk, int) and not isinstance(pk, bool) else None
+
+
+@dataclass
+class Reservations:
+    """The sequences a load raised past its fixtures' ids before their first save, and the
+    fixtures it could not read ahead (streamed formats)."""
+
+    moved: dict[str, SequenceChange] = field(default_factory=dict)
+    """The first move of each sequence, by name: where it stood before the load."""
+    streamed: list[str] = field(default_factory=list)
+    """The fixtures (``name (format)``) whose ids were not reserved."""
+
+    def reserve(
+        self,
+        connection: BaseDatabaseWrapper,
+        ser_fmt: str,
+        text: bytes | str,
+        *,
+        wanted: Callable[[type[Model]], bool],
+    ) -> None:
+        """Raise the sequences of the fixture ``text``'s tables past its ids (see
+        :func:`fixture_ids`)."""
+        ranges = fixture_ids(ser_fmt, text, wanted=wanted)
+        if not ranges:
+            return
+        models = [apps.get_model(label) for label, _ in ranges]
+        report = reserve_sequences(connection, tables_of(connection, models), ranges)
+        for change in report.moved:
+            self.moved.setdefault(change.state.sequence, change)
+
+    def merged(self, report: SyncReport) -> SyncReport:
+        """``report`` (the sync at the end of the load) with each sequence that a
+        reservation moved shown from where it stood before the load."""
+        earlier = dict(self.moved)
+        changes = []
+        for change in report.changes:
+            first = earlier.pop(change.state.sequence, None)
+            if first is not None:
+                change = SequenceChange(
+                    change.state, Action.RAISED, first.next_before, change.next_after
+                )
+            changes.append(change)
+        changes += earlier.values()
+        return SyncReport(changes, report.skipped, report.dry_run)

@@ -39,7 +39,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import IO, Any, TextIO, cast
 
-from django.apps import apps
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializedObject
@@ -59,11 +58,10 @@ from ...sequences import (
     SyncReport,
     audit_tables,
     describe_move,
-    reserve_sequences,
     sync_states,
     tables_of,
 )
-from ._fixture_ids import RESERVABLE_FORMATS, fixture_ids
+from ._fixture_ids import RESERVABLE_FORMATS, Reservations
 from ._sequence_report import REPORT_SCHEMA, sequence_entry
 
 Opener = Callable[..., Any]
@@ -121,8 +119,7 @@ class Command(loaddata.Command):
         alias: str = options["database"]
         self.dry_run: bool = options["dry_run"]
         self.sync_report = SyncReport(dry_run=self.dry_run)
-        self.reserved: dict[str, SequenceChange] = {}
-        self.streamed: list[str] = []
+        self.reservations = Reservations()
         self.written: Counter[str] = Counter()
         self.locked: set[str] = set()
         self.lock: bool = options["lock"]
@@ -179,18 +176,13 @@ class Command(loaddata.Command):
             return fixture
         if ser_fmt not in RESERVABLE_FORMATS:
             if not self.lock:
-                self.streamed.append(f"{name} ({ser_fmt})")
+                self.reservations.streamed.append(f"{name} ({ser_fmt})")
             return fixture
         try:
             text = fixture.read()
         finally:
             fixture.close()
-        ranges = fixture_ids(ser_fmt, text, wanted=self._wanted)
-        if ranges:
-            models = [apps.get_model(label) for label, _ in ranges]
-            report = reserve_sequences(connection, tables_of(connection, models), ranges)
-            for change in report.moved:
-                self.reserved.setdefault(change.state.sequence, change)
+        self.reservations.reserve(connection, ser_fmt, text, wanted=self._wanted)
         return io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
 
     def _wanted(self, model: type[Model]) -> bool:
@@ -253,7 +245,7 @@ class Command(loaddata.Command):
         if self.verbosity >= 2:
             self.stdout.write("Syncing sequences")
         audit = audit_tables(connection, tables_of(connection, models))
-        self.sync_report = self._with_reservations(
+        self.sync_report = self.reservations.merged(
             sync_states(connection, audit, dry_run=self.dry_run)
         )
         stuck = [change.state.sequence for change in self.sync_report.not_permitted]
@@ -263,24 +255,10 @@ class Command(loaddata.Command):
                 "(the next insert would fail); it needs UPDATE on the sequence"
             )
 
-    def _with_reservations(self, report: SyncReport) -> SyncReport:
-        """``report`` with each sequence that a reservation moved shown from where it stood
-        before the load."""
-        changes = []
-        for change in report.changes:
-            first = self.reserved.pop(change.state.sequence, None)
-            if first is not None:
-                change = SequenceChange(
-                    change.state, Action.RAISED, first.next_before, change.next_after
-                )
-            changes.append(change)
-        changes += self.reserved.values()
-        return SyncReport(changes, report.skipped, report.dry_run)
-
     def _write_text(self, verbosity: int) -> None:
         if verbosity < 1:
             return
-        for streamed in self.streamed:
+        for streamed in self.reservations.streamed:
             self.stderr.write(
                 f"Fixture {streamed} is read as a stream: its ids were not reserved before "
                 "its rows were written, so an insert by the application during the load may "
@@ -314,7 +292,7 @@ class Command(loaddata.Command):
             "objects_written": self.loaded_object_count,
             "written_by_model": dict(self.written),
             "sequences": [sequence_entry(change) for change in report],
-            "not_reserved": self.streamed,
+            "not_reserved": self.reservations.streamed,
             "skipped": [skipped.as_dict() for skipped in report.skipped],
             "summary": report.summary(),
         }
