@@ -9,7 +9,9 @@ fixture is generated at run time: videos, playlists and playlist items with expl
 foreign keys, as ``dumpdata`` writes them. Each run starts from empty tables with fresh
 sequences; the two commands alternate, and the report gives every time, each command's
 median and the median of the per-pair ratios safe_loaddata / loaddata. The two commands
-differ only in their sequence step (``reset_sequences``), which is also timed on its own.
+differ only in their sequence steps: safe_loaddata's reservation when the fixture is opened
+(its ids read from the text, the sequences raised past them) and ``reset_sequences`` at the
+end; both are also timed on their own.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def empty_tables() -> None:
 
 
 def time_sequence_steps(step_times: dict[str, list[float]]) -> None:
-    """Record how long each command's ``reset_sequences`` takes, in ``step_times``."""
+    """Record how long each command's ``reset_sequences`` takes, and safe_loaddata's
+    reservation before the first save (reading the fixture's ids, raising the sequences),
+    in ``step_times``."""
     from django.core.management.commands import loaddata
 
     from safeimport.management.commands import safe_loaddata
@@ -103,6 +107,16 @@ def time_sequence_steps(step_times: dict[str, list[float]]) -> None:
             step_times[_name].append(time.perf_counter() - started)
 
         command_class.reset_sequences = timed  # type: ignore[method-assign]
+
+    reserve = safe_loaddata.Command._reserve_ids_of
+
+    def timed_reserve(self: Any, *args: Any, _step: Any = reserve) -> Any:
+        started = time.perf_counter()
+        result = _step(self, *args)
+        step_times["reserve"].append(time.perf_counter() - started)
+        return result
+
+    safe_loaddata.Command._reserve_ids_of = timed_reserve  # type: ignore[method-assign,assignment]
 
 
 def timed_load(command: str, fixture: Path) -> float:
@@ -141,7 +155,7 @@ def main() -> None:
             print(f"fixture: {args.objects} objects, {size:.1f} MB; {args.repeat} runs each")
             timed_load("loaddata", fixture)  # warm-up, not counted
             times: dict[str, list[float]] = {command: [] for command in COMMANDS}
-            steps: dict[str, list[float]] = {command: [] for command in COMMANDS}
+            steps: dict[str, list[float]] = {step: [] for step in (*COMMANDS, "reserve")}
             time_sequence_steps(steps)
             for run in range(args.repeat):
                 # Alternate which command goes first, so that neither always follows the other.
@@ -167,6 +181,8 @@ def main() -> None:
     )
     medians = (f"{c} {statistics.median(steps[c]) * 1000:.1f} ms" for c in COMMANDS)
     print("sequence step alone, median: " + ", ".join(medians))
+    reserve_ms = statistics.median(steps["reserve"]) * 1000
+    print(f"safe_loaddata's reservation before the first save, median: {reserve_ms:.1f} ms")
     if args.json:
         figures = {
             "objects": args.objects,
@@ -177,6 +193,7 @@ def main() -> None:
             "median_seconds": {"loaddata": plain, "safe_loaddata": safe},
             "median_ratio": statistics.median(ratios),
             "sequence_step_ms": {c: statistics.median(steps[c]) * 1000 for c in COMMANDS},
+            "reserve_step_ms": reserve_ms,
         }
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -1,5 +1,7 @@
-"""System checks ``safeimport.W001`` (a sequence is behind its table's data) and
-``safeimport.W002`` (the sequences could not be audited, and why).
+"""System checks ``safeimport.W001`` (a sequence is behind its table's data, or has no free
+value left), ``safeimport.W002`` (the sequences could not be audited, and why) and
+``safeimport.W003`` (a sequence has used ``SAFEIMPORT_HEADROOM_WARN`` percent of its range,
+75 unless set: widen it before it runs out).
 
 It is a database check (Django's ``databases=`` convention): it runs with
 ``manage.py check --database default`` and before ``migrate``, never on a plain ``check``.
@@ -28,7 +30,8 @@ def check_sequences(
     databases: Iterable[str] | None = None,
     **kwargs: Any,
 ) -> list[CheckMessage]:
-    """Warn about every sequence that is behind (or past the end of) its data."""
+    """Warn about every sequence that is behind (or past the end of) its data, and every
+    one that is near the end of its range."""
     if not databases:
         return []
     if app_configs is None:
@@ -64,6 +67,20 @@ def check_sequences(
                     ),
                     obj=state.models[0] if state.models else state.sequence,
                     id="safeimport.W001",
+                )
+            )
+        for state in audit.near_exhaustion():
+            messages.append(
+                Warning(
+                    f"Sequence {state.sequence} of {', '.join(state.tables)} on database "
+                    f"{alias!r} has used {state.range_used:.1f}% of its range "
+                    f"({state.ids_left:,} value(s) left).",
+                    hint=(
+                        "Widen the column to bigint and the sequence (ALTER SEQUENCE ... AS "
+                        "bigint) before it runs out; see safeimport's docs/headroom.md."
+                    ),
+                    obj=state.models[0] if state.models else state.sequence,
+                    id="safeimport.W003",
                 )
             )
     return messages

@@ -10,9 +10,15 @@ wrote to are found two ways and all of them are synced:
   also catches what no statement text shows: the driver's COPY methods
   (``copy_expert``, ``cursor.copy``), triggers, functions and ``UPDATE`` of keys.
 
-What neither sees: writes on other connections, and, in autocommit mode (no
-``transaction.atomic()``), COPY through the driver's methods, triggers and functions.
-Name the models in those cases.
+A write into a partition counts for the root of its partitioned table: the identity or
+serial column, and so the sequence, belongs to the root (the audit maps each partition to
+its root, ``pg_partition_root``).
+
+What neither sees: writes on other connections. Outside a transaction, the counters are
+gone with each statement's commit, so COPY through the driver's methods, triggers and
+functions would go unseen and the block would sync nothing, silently: ``sequences_synced()``
+without models refuses to start there (``SafeImportError``, which says to name the models or
+to wrap the block in ``transaction.atomic()``).
 """
 
 from __future__ import annotations
@@ -126,6 +132,18 @@ def _sync(
         _sync_written(connection, watcher, report)
 
 
+def _refuse_unwatchable(connection: BaseDatabaseWrapper) -> None:
+    """Refuse to watch a block that runs outside a transaction: the counters would not see
+    the driver's COPY, triggers or functions, and the sync would miss them silently."""
+    if connection.get_autocommit() and not connection.in_atomic_block:
+        raise SafeImportError(
+            "sequences_synced() without models needs a transaction: outside one, writes "
+            "through the driver's COPY methods, triggers and functions go unseen and their "
+            "sequences would be left behind. Name the models, as in "
+            "sequences_synced(Video), or wrap the block in transaction.atomic()."
+        )
+
+
 def _lock_tables(connection: BaseDatabaseWrapper, models: tuple[ModelRef, ...]) -> None:
     """Hold back concurrent writers of the models' tables until the transaction ends."""
     if not models:
@@ -155,8 +173,9 @@ def sequences_synced(
     The sync runs on the block's connection, inside the caller's transaction and before its
     commit. It also runs when the block raises (a sequence is only ever raised, so a
     rollback leaves at worst a gap), unless the transaction is already aborted, and then
-    the exception goes on. With no models, see the module documentation for what the
-    watching can and cannot see.
+    the exception goes on. With no models, the block must run inside a transaction
+    (``transaction.atomic()``); see the module documentation for what the watching can and
+    cannot see.
 
     While the block writes, the application may draw ids from the sequence that the block
     is writing too; its insert then fails once the block commits. The loaders avoid that
@@ -175,13 +194,16 @@ def sequences_synced(
         A :class:`~safeimport.sequences.SyncReport`, filled on exit.
 
     Raises:
-        SafeImportError: ``lock=True`` without models or outside a transaction.
+        SafeImportError: ``lock=True`` without models or outside a transaction; no models
+            outside a transaction. Raised before the block runs.
     """
     connection = connections[using or DEFAULT_DB_ALIAS]
     report = SyncReport()
     watcher = _WriteWatcher()
     if lock:
         _lock_tables(connection, models)
+    if not models:
+        _refuse_unwatchable(connection)
     with ExitStack() as stack:
         if not models:
             stack.enter_context(connection.execute_wrapper(watcher))

@@ -3,13 +3,16 @@ for the programs that the tests run in a process of their own."""
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection, connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Model
 from pytest_django import DjangoDbBlocker
 
@@ -40,6 +43,18 @@ def insert_ids(model: type[Model], ids: Iterable[int], using: str = "default") -
             )
 
 
+def copy_through_the_driver(statement: str, data: str) -> None:
+    """Run ``COPY ... FROM STDIN`` through the driver's own method (``cursor.copy`` or
+    ``copy_expert``), which no statement that Django runs shows."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if is_psycopg3:
+            with raw.copy(statement) as copy:
+                copy.write(data)
+        else:
+            raw.copy_expert(statement, io.StringIO(data))
+
+
 def restart(model: type[Model], value: int | None = None, using: str = "default") -> None:
     """Put ``model``'s sequence back to a fresh state at ``value`` (default: its START)."""
     state = sequence_of(model, using)
@@ -48,6 +63,42 @@ def restart(model: type[Model], value: int | None = None, using: str = "default"
             "SELECT setval(%s::regclass, %s, false)",
             [state.sequence, state.start if value is None else value],
         )
+
+
+MoveSequence = Callable[[type[Model], int], None]
+
+
+@pytest.fixture
+def moved_sequence(db: None) -> Iterator[MoveSequence]:
+    """Move a model's sequence far on (as :func:`restart` does) for one test, and put it
+    back to its START afterwards: ``setval`` outlives the test's rollback, and a sequence
+    left near its end would fail the tests that follow."""
+    moved: list[type[Model]] = []
+
+    def move(model: type[Model], value: int) -> None:
+        moved.append(model)
+        restart(model, value)
+
+    yield move
+    for model in moved:
+        restart(model)
+
+
+def wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> bool:
+    """Wait until another session of the test database waits for a lock; ``False`` if none
+    did within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view each time
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ One room per idea:
   :class:`SyncReport`, ...) and the one wording of a sequence's move (:func:`describe_move`).
 - ``_rules``: the arithmetic and the judgement, pure functions without a database
   (:func:`next_free`, :func:`value_limits`, :func:`judged`).
-- ``_catalog``: discovery; which tables, which sequences, and their data's max and min,
+- ``_models``: which tables a set of models writes to (:func:`resolve_models`,
+  :func:`tables_of`): proxies, multi-table parents, many-to-many tables.
+- ``_catalog``: discovery; which sequences feed those tables, and their data's max and min,
   in two SQL statements however many tables (:func:`audit_sequences`, :func:`audit_tables`).
 - ``_setval``: raise-only ``setval`` (:func:`sync_sequences`, :func:`sync_states`,
   :func:`reserve_sequences`).
@@ -22,12 +24,12 @@ helpers that the loaders, the commands and ``sequences_synced()`` use are import
 here as well.
 """
 
-from ._catalog import ModelRef as ModelRef
 from ._catalog import audit_sequences
 from ._catalog import audit_tables as audit_tables
-from ._catalog import model_tables as model_tables
-from ._catalog import resolve_models as resolve_models
-from ._catalog import tables_of as tables_of
+from ._models import ModelRef as ModelRef
+from ._models import model_tables as model_tables
+from ._models import resolve_models as resolve_models
+from ._models import tables_of as tables_of
 from ._report import (
     Action,
     Audit,

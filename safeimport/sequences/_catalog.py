@@ -1,5 +1,5 @@
-"""Discovery: which tables a set of models writes to, which sequences feed them, and where
-those sequences and their columns' data stand.
+"""Discovery: which sequences feed a set of tables, and where those sequences and their
+columns' data stand (the tables of a set of models are found in ``_models``).
 
 Sequences are found through the catalog, never by guessing names: ``pg_depend`` links a
 serial or identity column to its sequence, and a column default ``nextval('...')`` links a
@@ -13,7 +13,8 @@ An audit is two SQL statements, however many tables it covers:
    column's type. It starts from the asked-for tables (index lookups in ``pg_depend``), so
    its cost follows their number, not the size of the database. Tables are resolved with
    ``to_regclass`` and named by OID, so mixed-case names, quotes in names and tables in
-   other schemas or off ``search_path`` all work.
+   other schemas or off ``search_path`` all work. A partition stands for the root of its
+   partitioned table, whose column holds the identity and whose max covers every partition.
 2. The data statement is one ``UNION ALL`` composed here with the driver's
    ``sql.Identifier``: ``max(col), min(col)`` of every readable integer column and
    ``last_value, is_called`` of every readable sequence, one row each, tagged by a number.
@@ -30,105 +31,35 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps as django_apps
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
 
 from .._db import compose, is_postgresql
 from ..errors import SequenceError
-from ._report import Audit, ColumnUse, SequenceState, SkippedTable, Status
+from ._models import ModelRef, connection_for, resolve_models, tables_of
+from ._report import DEFAULT_HEADROOM_WARN, Audit, ColumnUse, SequenceState, SkippedTable, Status
 from ._rules import is_integer_type, judged
 
-__all__ = [
-    "ModelRef",
-    "audit_sequences",
-    "audit_tables",
-    "connection_for",
-    "model_tables",
-    "resolve_models",
-    "tables_of",
-]
-
-ModelRef = type[Model] | str
-
-
-# --- which tables -------------------------------------------------------------------------
-
-
-def connection_for(using: str | None) -> BaseDatabaseWrapper:
-    """The connection of the alias ``using`` (``"default"`` when ``None``)."""
-    return connections[using or DEFAULT_DB_ALIAS]
-
-
-def resolve_models(
-    models: Iterable[ModelRef] = (), *, apps: Iterable[str] = (), using: str | None = None
-) -> list[type[Model]]:
-    """Turn model classes, ``"app_label.Model"`` labels and app labels into model classes.
-
-    With neither models nor apps: every installed model that the routers allow on ``using``.
-    """
-    models, apps = list(models), list(apps)
-    found: list[type[Model]] = []
-    try:
-        for ref in models:
-            found.append(django_apps.get_model(ref) if isinstance(ref, str) else ref)
-        for label in apps:
-            found.extend(django_apps.get_app_config(label).get_models(include_auto_created=True))
-    except (LookupError, ValueError) as exc:
-        raise SequenceError(str(exc)) from exc
-    if not models and not apps:
-        alias = using or DEFAULT_DB_ALIAS
-        found = [
-            model
-            for model in django_apps.get_models(include_auto_created=True)
-            if router.allow_migrate_model(alias, model)
-        ]
-    return found
-
-
-def model_tables(models: Iterable[type[Model]]) -> dict[str, str]:
-    """Map each table that writes to ``models`` touch to the label of a model that owns it.
-
-    A proxy model stands for its concrete model; a multi-table-inheritance child brings its
-    parents' tables; auto-created many-to-many tables come with the model that declares them.
-    """
-    tables: dict[str, str] = {}
-    for model in models:
-        concrete: type[Model] = model._meta.concrete_model or model
-        for owner in (concrete, *concrete._meta.get_parent_list()):
-            tables.setdefault(owner._meta.db_table, owner._meta.label)
-            for m2m in owner._meta.local_many_to_many:
-                through = m2m.remote_field.through
-                if (
-                    through is not None
-                    and not isinstance(through, str)
-                    and through._meta.auto_created
-                ):
-                    tables.setdefault(through._meta.db_table, through._meta.label)
-    return tables
-
-
-def tables_of(
-    connection: BaseDatabaseWrapper, models: Iterable[type[Model]]
-) -> dict[str, str | None]:
-    """The tables of ``models`` (see :func:`model_tables`), quoted as Django quotes them,
-    mapped to their model's label: the input of :func:`audit_tables`."""
-    quote = connection.ops.quote_name
-    return {quote(table): label for table, label in model_tables(models).items()}
+__all__ = ["audit_sequences", "audit_tables", "headroom_setting"]
 
 
 # --- statement 1: the catalog -------------------------------------------------------------
 
 # Driven by the asked-for tables, so that its cost follows their number, not the database's
-# size: `requested` resolves them; `asked_link` is every sequence tied to one of their
-# columns, by ownership (serial, identity: the sequence depends on the column) or by a
-# column default that calls nextval (the default depends on the sequence); `link` is every
-# column tied to one of those sequences, on any table (a shared sequence must get past all
-# of them); `item` is those columns plus a row for each asked-for table without a sequence.
+# size. `requested` resolves them, a partition to the root of its partitioned table (an
+# identity column lives on the root, and the root's max covers every partition).
+# `asked_link` is every sequence tied to one of their columns, by ownership (serial,
+# identity: the sequence depends on the column) or by a column default that calls nextval
+# (the default depends on the sequence). `link` is every column tied to one of those
+# sequences, on any table (a shared sequence must get past all of them); `seq_link` leaves
+# out the partitions whose root is tied to the same sequence (a serial column of a
+# partitioned table gives each partition the default too). `item` is those columns plus a
+# row for each asked-for table without a sequence.
 _CATALOG_SQL = """
 WITH requested AS (
-    SELECT r.ord, r.name, to_regclass(r.name) AS tbl
+    SELECT r.ord, r.name,
+           coalesce(pg_partition_root(to_regclass(r.name)), to_regclass(r.name)) AS tbl
     FROM unnest(%(names)s::text[]) WITH ORDINALITY AS r(name, ord)
 ),
 asked_link AS (
@@ -164,6 +95,10 @@ link AS (
 seq_link AS (
     SELECT l.tbl, l.attnum, l.seq, bool_or(l.owned) AS owned, bool_or(l.defaulted) AS defaulted
     FROM link l
+    WHERE NOT EXISTS (
+        SELECT FROM link root
+        WHERE root.seq = l.seq AND root.tbl = pg_partition_root(l.tbl) AND root.tbl <> l.tbl
+    )
     GROUP BY l.tbl, l.attnum, l.seq
 ),
 item AS (
@@ -190,8 +125,11 @@ SELECT
     ps.seqmax, ps.seqcache, ps.seqcycle,
     has_sequence_privilege(i.seq, 'SELECT') AS seq_readable,
     has_sequence_privilege(i.seq, 'UPDATE') AS seq_updatable,
-    has_column_privilege(i.tbl, i.attnum, 'SELECT') AS column_readable
+    has_column_privilege(i.tbl, i.attnum, 'SELECT') AS column_readable,
+    t.relrowsecurity AND NOT me.rolbypassrls AND NOT me.rolsuper
+        AND (t.relforcerowsecurity OR NOT pg_has_role(t.relowner, 'USAGE')) AS row_security
 FROM item i
+CROSS JOIN (SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user) me
 LEFT JOIN asked ON asked.tbl = i.tbl
 LEFT JOIN pg_class s ON s.oid = i.seq
 LEFT JOIN pg_namespace sn ON sn.oid = s.relnamespace
@@ -304,11 +242,12 @@ def _column_use(row: dict[str, Any], model: str | None, values: tuple[Any, ...])
         readable=row["column_readable"],
         data_max=data_max,
         data_min=data_min,
+        row_security=bool(row["row_security"]),
     )
 
 
 def _sequence_state(
-    row: dict[str, Any], uses: tuple[ColumnUse, ...], values: tuple[Any, ...]
+    row: dict[str, Any], uses: tuple[ColumnUse, ...], values: tuple[Any, ...], headroom_warn: float
 ) -> SequenceState:
     """The judged state of one sequence, from its catalog row, its columns and its values."""
     last_value, _, is_called = values
@@ -333,15 +272,37 @@ def _sequence_state(
         status=Status.EMPTY,
         oid=row["seq_oid"],
     )
-    return judged(state)
+    return judged(state, headroom_warn=headroom_warn)
 
 
-def audit_tables(connection: BaseDatabaseWrapper, tables: Mapping[str, str | None]) -> Audit:
+def headroom_setting() -> float:
+    """``settings.SAFEIMPORT_HEADROOM_WARN``: the share of its range (percent, above 0 and
+    up to 100) from which a sequence is "near exhaustion"; 75 unless set.
+
+    Raises:
+        ImproperlyConfigured: the setting is not a number in that range.
+    """
+    value = getattr(settings, "SAFEIMPORT_HEADROOM_WARN", DEFAULT_HEADROOM_WARN)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
+        raise ImproperlyConfigured(
+            f"SAFEIMPORT_HEADROOM_WARN must be a percentage above 0 and up to 100, not {value!r}."
+        )
+    return float(value)
+
+
+def audit_tables(
+    connection: BaseDatabaseWrapper,
+    tables: Mapping[str, str | None],
+    *,
+    headroom_warn: float | None = None,
+) -> Audit:
     """Audit the sequences behind ``tables``: quoted names (as ``to_regclass`` reads them)
-    mapped to the label of their model, or ``None``. Two SQL statements in all."""
+    mapped to the label of their model, or ``None``. Two SQL statements in all.
+    ``headroom_warn``: see :func:`audit_sequences`."""
     names = list(tables)
     labels = list(tables.values())
-    audit = Audit()
+    warn = headroom_setting() if headroom_warn is None else headroom_warn
+    audit = Audit(headroom_warn=warn)
     reads = _Reads()
     found: dict[int, _Sequence] = {}
     for row in _catalog_rows(connection, names):
@@ -367,18 +328,25 @@ def audit_tables(connection: BaseDatabaseWrapper, tables: Mapping[str, str | Non
             for row, model, key in sequence.columns
         )
         audit.sequences.append(
-            _sequence_state(sequence.row, uses, values.get(sequence.key, nothing))
+            _sequence_state(sequence.row, uses, values.get(sequence.key, nothing), warn)
         )
     return audit
 
 
-def audit_sequences(*models: ModelRef, apps: Iterable[str] = (), using: str | None = None) -> Audit:
+def audit_sequences(
+    *models: ModelRef,
+    apps: Iterable[str] = (),
+    using: str | None = None,
+    headroom_warn: float | None = None,
+) -> Audit:
     """Report where the sequence behind each table stands against its data.
 
     Args:
         *models: Model classes or ``"app_label.ModelName"`` labels.
         apps: App labels; every model of each app.
         using: The database alias (default ``"default"``).
+        headroom_warn: The share of its range (percent) from which a sequence that is right
+            today is reported "near exhaustion"; ``SAFEIMPORT_HEADROOM_WARN`` (75) if not given.
 
     With neither ``models`` nor ``apps``, every installed model is audited. Proxy models
     stand for their concrete model; MTI parents and auto-created many-to-many tables are
@@ -394,4 +362,4 @@ def audit_sequences(*models: ModelRef, apps: Iterable[str] = (), using: str | No
     if not is_postgresql(connection):
         raise SequenceError(f"Auditing sequences needs PostgreSQL, not {connection.vendor}.")
     found = resolve_models(models, apps=apps, using=using)
-    return audit_tables(connection, tables_of(connection, found))
+    return audit_tables(connection, tables_of(connection, found), headroom_warn=headroom_warn)

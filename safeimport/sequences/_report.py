@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "DEFAULT_HEADROOM_WARN",
     "Action",
     "Audit",
     "ColumnUse",
@@ -28,6 +29,10 @@ __all__ = [
     "describe_move",
     "describe_moves",
 ]
+
+
+DEFAULT_HEADROOM_WARN = 75.0
+"""The share of its range (percent) from which a sequence is "near exhaustion"."""
 
 
 class Status(StrEnum):
@@ -46,7 +51,14 @@ class Status(StrEnum):
     INEXACT = "cannot sync exactly"
     """Not behind, but CACHE > 1 or CYCLE: other sessions may hand out values regardless."""
     EXHAUSTED = "exhausted"
-    """The data is past MAXVALUE (MINVALUE) or its column's type: no free value is left."""
+    """No free value is left: the data is past MAXVALUE (MINVALUE) or its column's type, or
+    the sequence itself is at its end, so the next ``nextval()`` fails."""
+    NEAR_EXHAUSTION = "near exhaustion"
+    """Right today, but the share of its range already used is at or above the headroom
+    threshold (``SAFEIMPORT_HEADROOM_WARN``, 75% unless set)."""
+    ROWS_HIDDEN = "cannot see every row"
+    """Row-level security hides rows of a table from the current role: the data it sees
+    is not ahead of the sequence, but rows it cannot see may be."""
 
 
 class Action(StrEnum):
@@ -77,6 +89,9 @@ class ColumnUse:
     readable: bool
     data_max: int | None
     data_min: int | None
+    row_security: bool = False
+    """Row-level security applies to the current role on the table: ``max()`` sees only the
+    rows its policies let through."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,12 @@ class SequenceState:
     """The smallest next value that is free (largest, for a descending sequence)."""
     status: Status
     note: str = ""
+    range_used: float | None = None
+    """The share of the sequence's range used, in percent, counted from its end on the
+    side it starts from to where it will hand out the next value (after a sync, if it is
+    behind). The range is the narrower of MINVALUE..MAXVALUE and every column's type."""
+    ids_left: int | None = None
+    """How many more values the sequence can hand out from there."""
     oid: int = field(default=0, repr=False)
 
     @property
@@ -164,6 +185,8 @@ class Audit:
 
     sequences: list[SequenceState] = field(default_factory=list)
     skipped: list[SkippedTable] = field(default_factory=list)
+    headroom_warn: float = DEFAULT_HEADROOM_WARN
+    """The share of its range (percent) from which a sequence was judged near exhaustion."""
 
     def __iter__(self) -> Iterator[SequenceState]:
         return iter(self.sequences)
@@ -176,9 +199,28 @@ class Audit:
         """The sequences whose next value is taken or that have no free value left."""
         return [s for s in self.sequences if s.status in (Status.BEHIND, Status.EXHAUSTED)]
 
+    @property
+    def unreadable(self) -> list[SequenceState]:
+        """The sequences that the current role cannot judge: it may not read the sequence
+        or a column, or row-level security hides rows from it."""
+        return [s for s in self.sequences if s.status in (Status.NOT_PERMITTED, Status.ROWS_HIDDEN)]
+
+    def near_exhaustion(self, percent: float | None = None) -> list[SequenceState]:
+        """The sequences, not yet exhausted, that have used ``percent`` (default: the
+        audit's ``headroom_warn``) or more of their range, whatever else their status."""
+        threshold = self.headroom_warn if percent is None else percent
+        return [
+            s
+            for s in self.sequences
+            if s.status is not Status.EXHAUSTED
+            and s.range_used is not None
+            and s.range_used >= threshold
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
+            "headroom_warn": self.headroom_warn,
             "sequences": [state.as_dict() for state in self.sequences],
             "skipped": [skipped.as_dict() for skipped in self.skipped],
         }

@@ -1,27 +1,77 @@
 """Moving sequences: only ever up, to the first free value past their data.
 
 ``setval`` is not transactional: a rollback does not undo it. So a sequence is only ever
-raised, never lowered, and each one is read and set in the same statement: at worst a
-rollback leaves a harmless gap. :func:`sync_states` raises the sequences of an audit that
-are behind; :func:`reserve_sequences` also raises them past ids that are about to be
-written, before those rows become visible; :func:`sync_sequences` is the public entry.
+raised, never lowered: at worst a rollback leaves a harmless gap. :func:`sync_states`
+raises the sequences of an audit that are behind; :func:`reserve_sequences` also raises
+them past ids that are about to be written, before those rows become visible;
+:func:`sync_sequences` is the public entry.
+
+A raise reads the sequence and calls ``setval`` in one statement, but PostgreSQL has no
+compare-and-set for sequences: another session's ``setval`` landing between the read and
+the ``setval`` would be overwritten, and the sequence lowered. So every raise holds, for
+the few microseconds of that statement, a session-level advisory lock per sequence
+(``pg_advisory_lock(RAISE_LOCK_CLASS, key of the sequence's OID)``), taken in OID order
+so that two raises of several sequences never deadlock, and released at once, before the
+transaction commits: a load that reserved its ids early holds nothing while it writes.
+A transaction-level lock (``pg_advisory_xact_lock``) would have been held to the commit
+and made every other safeimport session wait for the slowest load.
+
+The lock holds back other safeimport sessions only. What it cannot stop: a ``setval`` or
+``ALTER SEQUENCE ... RESTART`` by anything else (Django's ``loaddata`` and
+``sqlsequencereset``, a hand-written statement) can still lower a sequence, as it always
+could; ``nextval()`` is never held back.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.management.color import no_style
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import compose, is_postgresql
 from ..errors import SequenceExhaustedError
-from ._catalog import ModelRef, audit_tables, connection_for, resolve_models, tables_of
+from ._catalog import audit_tables
+from ._models import ModelRef, connection_for, resolve_models, tables_of
 from ._report import Action, Audit, SequenceChange, SequenceState, Status, SyncReport
-from ._rules import judged
+from ._rules import judged, needs_room_past_the_end
 
-__all__ = ["reserve_sequences", "sync_sequences", "sync_states"]
+__all__ = ["RAISE_LOCK_CLASS", "raise_lock", "reserve_sequences", "sync_sequences", "sync_states"]
+
+RAISE_LOCK_CLASS = 0x5AFE5E9
+"""The first key of safeimport's advisory locks (an arbitrary number); the second is the
+sequence's OID, shifted into the signed 32-bit range."""
+
+# The keys are locked in order (the sorted subquery feeds the aggregate row by row), so two
+# sessions raising several sequences at once never wait on each other in a circle.
+_LOCK_SQL = (
+    "SELECT count(pg_advisory_lock(%s, key)) "
+    "FROM (SELECT unnest(%s::int4[]) AS key ORDER BY 1) AS keys"
+)
+_UNLOCK_SQL = "SELECT count(pg_advisory_unlock(%s, key)) FROM unnest(%s::int4[]) AS key"
+
+
+@contextmanager
+def raise_lock(connection: BaseDatabaseWrapper, oids: Iterable[int]) -> Iterator[None]:
+    """Hold the advisory locks of the sequences ``oids`` for the block: no other safeimport
+    session reads-and-raises one of them meanwhile.
+
+    The locks are session-level, so the block runs in a savepoint (or, in autocommit mode,
+    a transaction of its own): if a statement in it fails, the savepoint is rolled back and
+    the locks can still be released, instead of staying with a pooled connection.
+    """
+    keys = sorted({oid - 2**31 for oid in oids})
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [RAISE_LOCK_CLASS, keys])
+        try:
+            with transaction.atomic(using=connection.alias):
+                yield
+        finally:
+            cursor.execute(_UNLOCK_SQL, [RAISE_LOCK_CLASS, keys])
+
 
 # One part per sequence: it reads the sequence and, in the same statement, raises it to the
 # target unless its next value is already past it (in the sequence's direction). The fields
@@ -50,7 +100,7 @@ def _raise_sequences(
     statement = compose(connection, " UNION ALL ".join([_SETVAL_PART] * len(states)), *fields)
     increments = {state.oid: state.increment for state in states}
     result: dict[int, tuple[int, int | None]] = {}
-    with connection.cursor() as cursor:
+    with raise_lock(connection, increments), connection.cursor() as cursor:
         cursor.execute(statement)
         for oid, last_value, is_called, new_next in cursor.fetchall():
             result[oid] = (last_value + increments[oid] if is_called else last_value, new_next)
@@ -68,7 +118,9 @@ def sync_states(
     connection: BaseDatabaseWrapper, audit: Audit, *, dry_run: bool = False
 ) -> SyncReport:
     """Raise every sequence of ``audit`` that is behind; see :func:`sync_sequences`."""
-    exhausted = [state for state in audit if state.status is Status.EXHAUSTED]
+    # A sequence at its end with its data below it is exhausted too, but no raise is due:
+    # it is reported, and left alone.
+    exhausted = [state for state in audit if needs_room_past_the_end(state)]
     if exhausted and not dry_run:
         raise _exhausted(exhausted)
     behind = [state for state in audit if state.status is Status.BEHIND]
@@ -124,7 +176,8 @@ def reserve_sequences(
                     data_max=high if use.data_max is None else max(high, use.data_max),
                 )
             uses.append(use)
-        audit.sequences[index] = judged(dataclasses.replace(state, uses=tuple(uses)))
+        replaced = dataclasses.replace(state, uses=tuple(uses))
+        audit.sequences[index] = judged(replaced, headroom_warn=audit.headroom_warn)
     return sync_states(connection, audit, dry_run=dry_run)
 
 

@@ -20,6 +20,7 @@ from pytest_django import DjangoDbBlocker
 from tests.conftest import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
+NOTHING_WRONG = "0 behind, 0 exhausted, 0 near exhaustion, 0 unreadable."
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,11 @@ def test_the_naive_import_breaks_the_sequences_and_fix_sequences_repairs_them(
     )
     assert "moved 3: sequence videos_playlist_id_seq 1 -> 121" in demo_output["5"]
     assert "created item id=3001" in demo_output["6"]
-    assert demo_output["6"].rstrip().endswith("0 behind.\n(exit status 0)")
+    assert (
+        demo_output["6"]
+        .rstrip()
+        .endswith("0 behind, 0 exhausted, 0 near exhaustion, 0 unreadable.\n(exit status 0)")
+    )
 
 
 def test_the_loaders_leave_every_sequence_right_at_once(demo_output: dict[str, str]) -> None:
@@ -74,7 +79,10 @@ def test_the_loaders_leave_every_sequence_right_at_once(demo_output: dict[str, s
             rf"0 skipped, 0 rejected; sequence \S+ 1 -> {next_id}\."
         )
         assert any(re.fullmatch(summary, line) for line in lines), (summary, lines)
-    assert "0 behind.\n(exit status 0)" in demo_output["8"]
+    assert (
+        "0 behind, 0 exhausted, 0 near exhaustion, 0 unreadable.\n(exit status 0)"
+        in demo_output["8"]
+    )
     assert "behind  " not in demo_output["8"]
     assert demo_output["8"].rstrip().endswith("created item id=3001")
 
@@ -121,7 +129,8 @@ def test_manage_py_keeps_its_data_between_commands(tmp_path: Path) -> None:
     assert loaded.stdout.startswith("Imported 2000 row(s) into videos.Video: 2000 new")
     check = _manage("fix_sequences", "videos.Video", "--check", pgdata=pgdata)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert re.search(r"videos_video_id_seq\s+2001 \(unused\)\s+2000\s+ok", check.stdout)
+    row = r"videos_video_id_seq\s+2001 \(unused\)\s+2000\s+\S+ \(\S+ left\)\s+ok"
+    assert re.search(row, check.stdout)
     # each command stopped the server when it ended; the data stayed
     assert (pgdata / "PG_VERSION").is_file()
     assert not (pgdata / "postmaster.pid").exists()

@@ -1,4 +1,5 @@
-"""manage.py fix_sequences and the safeimport.W001 system check."""
+"""manage.py fix_sequences (--check, --headroom, --report json) and the safeimport.W001
+system check."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from io import StringIO
 import pytest
 from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import override_settings
 
-from tests.conftest import insert_ids, sequence_of
-from tests.testapp.models import Plain, Small
+from tests.conftest import MoveSequence, insert_ids, sequence_of
+from tests.testapp.models import Big, Plain, Small
 
 # "sqlite" too: Django 6 runs the model checks (a JSONField's asks SQLite) on every database.
 pytestmark = pytest.mark.django_db(databases=["default", "other", "sqlite"])
@@ -133,3 +136,146 @@ def test_check_command_with_database_reports_w001() -> None:
     err = StringIO()
     call_command("check", databases=["default"], stderr=err, stdout=StringIO())
     assert "safeimport.W001" in err.getvalue()
+
+
+# --- exhausted, unreadable, headroom: --check and its summary -----------------------------
+
+INT4_AT_1_8_BILLION = 1_800_000_000
+
+
+def _check(*args: str) -> tuple[int, str]:
+    """Run ``fix_sequences --check``: its exit status and its output."""
+    out = StringIO()
+    try:
+        call_command("fix_sequences", "--check", *args, stdout=out, no_color=True)
+    except SystemExit as exit_info:
+        return int(str(exit_info.code)), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_a_sequence_at_maxvalue_is_exhausted_and_fails_the_check(
+    moved_sequence: MoveSequence,
+) -> None:
+    moved_sequence(Small, 32767)
+    with connection.cursor() as cursor:  # the last value handed out: nextval() now fails
+        cursor.execute("SELECT nextval('testapp_small_id_seq')")
+    code, output = _check("testapp.Small")
+    assert code == 1
+    line = next(line for line in output.splitlines() if "testapp_small_id_seq" in line)
+    assert "exhausted" in line
+    assert output.splitlines()[-1].endswith(
+        ": 0 behind, 1 exhausted, 0 near exhaustion, 0 unreadable."
+    )
+    assert "1 exhausted" in _run("testapp.Small").splitlines()[-1]  # a sync leaves it, no error
+
+
+def test_the_summary_counts_behind_exhausted_and_near_exhaustion_apart(
+    moved_sequence: MoveSequence,
+) -> None:
+    _break(Plain)
+    moved_sequence(Small, 32767)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('testapp_small_id_seq')")
+    moved_sequence(Big, 7 * 10**18)  # 75.9% of the bigint range
+    code, output = _check("testapp.Plain", "testapp.Small", "testapp.Big")
+    assert code == 1
+    assert output.splitlines()[-1].startswith(
+        "Checked 3 sequence(s) on database 'default': 1 behind, 1 exhausted, "
+        "1 near exhaustion (75% or more of the range used), 0 unreadable; would move 1: "
+    )
+
+
+def test_headroom_80_fails_the_check_of_an_int4_sequence_at_1_8_billion(
+    moved_sequence: MoveSequence,
+) -> None:
+    moved_sequence(Plain, INT4_AT_1_8_BILLION)
+    code, output = _check("--headroom", "80", "testapp.Plain")
+    print(f"\n$ python manage.py fix_sequences --check --headroom 80 testapp.Plain\n{output}")
+    assert code == 1
+    header, line, summary = output.splitlines()
+    assert "range used" in header
+    assert "83.8% (347,483,648 left)" in line
+    assert "near exhaustion" in line
+    assert summary.endswith(
+        ": 0 behind, 0 exhausted, 1 near exhaustion (80% or more of the range used), 0 unreadable."
+    )
+    verbose = _run("-v", "2", "--dry-run", "testapp.Plain")
+    assert "83.8% of its range used, 347,483,648 value(s) left" in verbose
+
+
+def test_headroom_is_reported_but_fails_the_check_only_when_asked_for(
+    moved_sequence: MoveSequence,
+) -> None:
+    moved_sequence(Plain, INT4_AT_1_8_BILLION)
+    code, output = _check("testapp.Plain")
+    assert code == 0
+    assert "near exhaustion" in output
+    assert _check("--headroom", "90", "testapp.Plain")[0] == 0
+
+
+@override_settings(SAFEIMPORT_HEADROOM_WARN=90)
+def test_the_setting_moves_the_threshold(moved_sequence: MoveSequence) -> None:
+    moved_sequence(Plain, INT4_AT_1_8_BILLION)
+    assert "0 near exhaustion" in _run("--dry-run", "testapp.Plain")
+    moved_sequence(Plain, 2_000_000_000)
+    output = _run("--dry-run", "testapp.Plain")
+    assert "93.1%" in output
+    assert "1 near exhaustion (90% or more" in output
+
+
+@override_settings(SAFEIMPORT_HEADROOM_WARN="most")
+def test_a_bad_setting_is_a_command_error() -> None:
+    with pytest.raises(CommandError, match="SAFEIMPORT_HEADROOM_WARN must be a percentage"):
+        _run("testapp.Plain")
+
+
+@pytest.mark.parametrize("value", ["0", "101", "lots"])
+def test_a_headroom_that_is_no_percentage_is_refused(value: str) -> None:
+    with pytest.raises(CommandError, match="--headroom"):
+        call_command("fix_sequences", "--headroom", value, stdout=StringIO())
+
+
+# --- the JSON report ----------------------------------------------------------------------
+
+
+def test_report_json_has_schema_1_with_counts_exit_status_and_headroom(
+    moved_sequence: MoveSequence,
+) -> None:
+    moved_sequence(Plain, INT4_AT_1_8_BILLION)
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "fix_sequences",
+            "--check",
+            "--headroom",
+            "80",
+            "testapp.Plain",
+            report="json",
+            stdout=out,
+        )
+    report = json.loads(out.getvalue())
+    assert (report["schema"], report["command"], report["exit_status"]) == (1, "fix_sequences", 1)
+    assert (report["check"], report["dry_run"], report["headroom_warn"]) == (True, True, 80.0)
+    assert report["counts"] == {
+        "sequences": 1,
+        "behind": 0,
+        "exhausted": 0,
+        "near_exhaustion": 1,
+        "unreadable": 0,
+        "moved": 0,
+        "not_permitted_to_update": 0,
+    }
+    (entry,) = report["sequences"]
+    assert (entry["status"], entry["range_used"], entry["ids_left"]) == (
+        "near exhaustion",
+        83.82,
+        2**31 - INT4_AT_1_8_BILLION,
+    )
+    assert entry["uses"][0]["column_type"] == "integer"
+    assert report["summary"].startswith("Checked 1 sequence(s)")
+
+
+def test_format_is_another_name_for_report() -> None:
+    assert json.loads(_run("--format", "json", "testapp.Plain")) == json.loads(
+        _run("--report", "json", "testapp.Plain")
+    )

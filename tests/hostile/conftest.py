@@ -1,9 +1,10 @@
 """The sentinel every hostile test leaves standing: the table ``x`` that a name formatted
-into SQL would drop, with a row in it, and a row in Plain beside it."""
+into SQL would drop, with a row in it, and a row in Plain beside it; and a role with only
+the grants a test names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
@@ -24,3 +25,18 @@ def sentinel(db: None) -> Iterator[Sentinel]:
     assert exists
     assert list(Sentinel.objects.values_list("name", flat=True)) == ["still here"]
     assert list(Plain.objects.values_list("id", "name")) == [(plain.pk, "bystander")]
+
+
+@pytest.fixture
+def become() -> Callable[..., None]:
+    """Go on as the fresh role ``safeimport_limited``, granted only the given statements."""
+
+    def as_limited_role(*grants: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE safeimport_limited NOLOGIN")
+            cursor.execute("GRANT USAGE ON SCHEMA public TO safeimport_limited")
+            for grant in grants:
+                cursor.execute(grant)
+            cursor.execute("SET LOCAL ROLE safeimport_limited")
+
+    return as_limited_role

@@ -37,21 +37,6 @@ HOSTILE_TABLE_READ = 'GRANT SELECT ON "load""; drop table x; --" TO safeimport_l
 SEQUENCES_READ = "GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO safeimport_limited"
 
 
-@pytest.fixture
-def become() -> Callable[..., None]:
-    """Go on as the fresh role ``safeimport_limited``, granted only the given statements."""
-
-    def as_limited_role(*grants: str) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE ROLE safeimport_limited NOLOGIN")
-            cursor.execute("GRANT USAGE ON SCHEMA public TO safeimport_limited")
-            for grant in grants:
-                cursor.execute(grant)
-            cursor.execute("SET LOCAL ROLE safeimport_limited")
-
-    return as_limited_role
-
-
 def _reset_role() -> None:
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
@@ -16,7 +16,7 @@ from safeimport import (
     sync_sequences,
 )
 from safeimport.sequences import audit_tables
-from tests.conftest import insert_ids, restart, sequence_of
+from tests.conftest import MoveSequence, insert_ids, restart, sequence_of
 from tests.testapp.models import (
     Always,
     Big,
@@ -180,6 +180,19 @@ def test_data_past_maxvalue_is_an_error_before_anything_changes() -> None:
 
     # Plain was behind too, but nothing was changed.
     assert sequence_of(Plain).next_value == plain_ids[0]
+
+
+def test_a_sequence_at_maxvalue_is_exhausted_not_ahead(moved_sequence: MoveSequence) -> None:
+    moved_sequence(Small, 32767)
+    Small.objects.create()  # draws 32767, the last value
+    Small.objects.filter(pk=32767).delete()  # the table is empty again: nothing is behind
+    state = sequence_of(Small)
+    assert (state.status, state.ids_left, state.range_used) == (Status.EXHAUSTED, 0, 100.0)
+    assert "at its end" in state.note
+    with pytest.raises(DataError, match="reached maximum value"), transaction.atomic():
+        Small.objects.create()
+    report = sync_sequences(Small)  # nothing to raise: reported, left alone, no error
+    assert [c.action for c in report.changes] == [Action.UNCHANGED]
 
 
 def test_data_past_the_column_type_is_an_error_even_if_the_sequence_goes_on() -> None:

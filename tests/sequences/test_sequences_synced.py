@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import threading
-import time
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 from safeimport import Action, SafeImportError, sequences_synced
-from tests.conftest import sequence_of
+from tests.conftest import (
+    copy_through_the_driver,
+    sequence_of,
+    wait_until_a_backend_waits_for_a_lock,
+)
 from tests.testapp.models import Big, MixedCase, OtherSchema, Plain, Serial
 
 
@@ -24,14 +25,7 @@ def _next_ids(model: type[Plain], count: int = 3) -> list[int]:
 def _raw_copy(table: str, ids: list[int]) -> None:
     """COPY rows through the driver's own method, which Django never sees."""
     data = "".join(f"{i}\tcopied\n" for i in ids)
-    statement = f'COPY "{table}" (id, name) FROM STDIN'
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if is_psycopg3:
-            with raw.copy(statement) as copy:
-                copy.write(data)
-        else:
-            raw.copy_expert(statement, io.StringIO(data))
+    copy_through_the_driver(f'COPY "{table}" (id, name) FROM STDIN', data)
 
 
 @pytest.mark.django_db
@@ -88,12 +82,32 @@ def test_quoted_and_schema_qualified_tables_written_by_django_are_seen() -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_in_autocommit_mode_statements_are_watched() -> None:
+def test_without_models_outside_a_transaction_it_refuses_before_the_block_runs() -> None:
+    """Outside a transaction a driver COPY would go unseen and nothing be synced, silently."""
     ids = _next_ids(Plain)
-    with sequences_synced() as report, connection.cursor() as cursor:
-        cursor.execute("INSERT INTO testapp_plain (id, name) VALUES (%s, '')", [ids[0]])
-    assert [c.action for c in report.changes] == [Action.RAISED]
-    assert Plain.objects.create().pk == ids[0] + 1
+    ran = []
+    with (
+        pytest.raises(SafeImportError, match=r"without models needs a transaction") as info,
+        sequences_synced(),
+    ):
+        ran.append(True)
+        _raw_copy("testapp_plain", ids)
+    assert "sequences_synced(Video)" in str(info.value)
+    assert "transaction.atomic()" in str(info.value)
+    assert ran == []
+    assert not Plain.objects.exists()
+    assert sequence_of(Plain).next_value == ids[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_named_models_and_atomic_both_work() -> None:
+    ids = _next_ids(Plain, 2)
+    with sequences_synced(Plain):
+        _raw_copy("testapp_plain", ids[:1])
+    with transaction.atomic(), sequences_synced() as report:
+        _raw_copy("testapp_plain", ids[1:])
+    assert [c.next_after for c in report.moved] == [ids[1] + 1]
+    assert Plain.objects.create().pk == ids[1] + 1
 
 
 @pytest.mark.django_db
@@ -132,21 +146,6 @@ def test_an_aborted_transaction_is_not_synced_and_the_error_goes_on() -> None:
     assert sequence_of(Plain).next_value == before
 
 
-def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh view each time
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the writer never waited")
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lock", [False, True], ids=["no lock", "lock"])
 def test_a_writer_during_a_raw_copy_fails_unless_the_tables_are_locked(lock: bool) -> None:
@@ -167,7 +166,7 @@ def test_a_writer_during_a_raw_copy_fails_unless_the_tables_are_locked(lock: boo
         writer.start()
         # Without the lock, the writer drew the first id of the copy and waits on it;
         # with the lock, it waits for the table before drawing any id.
-        _wait_until_a_backend_waits_for_a_lock()
+        assert wait_until_a_backend_waits_for_a_lock(), "the writer never waited"
     writer.join(10)
 
     (result,) = outcome

@@ -7,7 +7,14 @@ import dataclasses
 import pytest
 
 from safeimport.sequences import ColumnUse, SequenceState, Status
-from safeimport.sequences._rules import is_integer_type, judged, next_free, value_limits
+from safeimport.sequences._rules import (
+    headroom,
+    is_integer_type,
+    judged,
+    needs_room_past_the_end,
+    next_free,
+    value_limits,
+)
 
 INT_MAX = 2**31 - 1
 BIG_MAX = 2**63 - 1
@@ -40,6 +47,7 @@ def _state(
     cycle: bool = False,
     last_value: int | None = 1,
     is_called: bool = False,
+    headroom_warn: float = 75,
 ) -> SequenceState:
     """A judged state; by default a fresh ascending integer sequence from 1."""
     state = SequenceState(
@@ -62,7 +70,7 @@ def _state(
         target=None,
         status=Status.EMPTY,
     )
-    return judged(state)
+    return judged(state, headroom_warn=headroom_warn)
 
 
 # --- next_free ----------------------------------------------------------------------------
@@ -238,3 +246,119 @@ def test_an_unreadable_sequence_or_column_is_not_permitted() -> None:
         Status.NOT_PERMITTED,
         "the current role may not read t.id",
     )
+
+
+# --- a sequence at its end ----------------------------------------------------------------
+
+
+def test_a_sequence_at_maxvalue_is_exhausted_though_its_data_is_far_below() -> None:
+    state = _state(_use(5), max_value=100, last_value=100, is_called=True)
+    assert (state.status, state.target, state.ids_left) == (Status.EXHAUSTED, 6, 0)
+    assert state.note == "the sequence is at its end: its next value 101 is past MAXVALUE 100"
+    assert not needs_room_past_the_end(state)  # a sync has nothing to raise
+
+
+def test_an_empty_table_whose_sequence_is_at_the_end_of_its_column_is_exhausted() -> None:
+    # A bigint sequence feeding an integer column: nextval() works, the INSERT does not.
+    state = _state(_use(None), max_value=BIG_MAX, last_value=INT_MAX, is_called=True)
+    assert state.status is Status.EXHAUSTED
+    assert state.note.endswith(f"its next value {INT_MAX + 1} is past MAXVALUE {INT_MAX}")
+
+
+def test_a_descending_sequence_at_minvalue_is_exhausted_though_empty() -> None:
+    state = _state(
+        start=-1, increment=-1, min_value=-10, max_value=-1, last_value=-10, is_called=True
+    )
+    assert (state.status, state.ids_left) == (Status.EXHAUSTED, 0)
+
+
+def test_a_cycling_sequence_at_its_end_wraps_and_is_not_exhausted() -> None:
+    # It goes back to MINVALUE, where the ids are likely taken: a warning, not an error.
+    state = _state(_use(5), max_value=100, cycle=True, last_value=100, is_called=True)
+    assert (state.status, state.ids_left) == (Status.NEAR_EXHAUSTION, 0)
+    roomy = _state(_use(5), max_value=100, cycle=True, last_value=10, is_called=True)
+    assert roomy.status is Status.INEXACT
+
+
+def test_data_past_the_end_needs_room_that_no_raise_gives() -> None:
+    assert needs_room_past_the_end(_state(_use(100), max_value=100, last_value=7))
+
+
+# --- headroom -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("last_value", "used", "left"),
+    [
+        (1, 0.0, INT_MAX),  # fresh, not called: 1 is still to come
+        (1_800_000_000, 83.82, INT_MAX - 1_800_000_000),
+        (INT_MAX - 1, 100.0, 1),
+    ],
+)
+def test_headroom_of_an_integer_sequence(last_value: int, used: float, left: int) -> None:
+    state = _state(_use(None), last_value=last_value, is_called=last_value > 1)
+    assert (state.range_used, state.ids_left) == (used, left)
+
+
+def test_headroom_counts_from_the_target_when_the_sequence_is_behind() -> None:
+    state = _state(_use(1_900_000_000), last_value=10, is_called=True)
+    assert state.status is Status.BEHIND
+    assert state.ids_left == INT_MAX - 1_900_000_000
+    assert headroom(state) == (pytest.approx(88.47, abs=0.01), INT_MAX - 1_900_000_000)
+
+
+def test_headroom_follows_the_column_type_and_the_step() -> None:
+    # A bigint sequence on a smallint column, INCREMENT 2 from 1: 1, 3, ..., 32767.
+    state = _state(
+        _use(None, column_type="smallint"),
+        increment=2,
+        max_value=BIG_MAX,
+        last_value=30_001,
+        is_called=True,
+    )
+    assert state.ids_left == (32_767 - 30_003) // 2 + 1
+    assert state.range_used == round(100 * (1 - state.ids_left * 2 / 32_767), 2)
+
+
+def test_headroom_of_a_descending_sequence_counts_towards_minvalue() -> None:
+    state = _state(
+        start=-1, increment=-1, min_value=-100, max_value=-1, last_value=-90, is_called=True
+    )
+    assert (state.ids_left, state.range_used) == (10, 90.0)
+
+
+def test_near_exhaustion_from_the_threshold_on() -> None:
+    state = _state(_use(5), last_value=1_800_000_000, is_called=True)
+    assert state.status is Status.NEAR_EXHAUSTION
+    assert state.note == "83.8% of its range used, 347,483,647 value(s) left"
+    assert state.target == 6
+    relaxed = _state(_use(5), last_value=1_800_000_000, is_called=True, headroom_warn=90)
+    assert relaxed.status is Status.AHEAD
+
+
+def test_a_behind_sequence_stays_behind_whatever_its_headroom() -> None:
+    state = _state(_use(1_900_000_000), last_value=10, is_called=True)
+    assert state.status is Status.BEHIND
+
+
+def test_an_unreadable_sequence_has_no_headroom() -> None:
+    state = _state(_use(5), last_value=None)
+    assert (state.range_used, state.ids_left) == (None, None)
+
+
+# --- row-level security -------------------------------------------------------------------
+
+
+def test_rows_hidden_by_row_security_are_never_ok() -> None:
+    hidden = dataclasses.replace(_use(5), row_security=True)
+    state = _state(hidden, last_value=6)
+    assert state.status is Status.ROWS_HIDDEN
+    assert state.note == "row-level security on t hides rows from the current role"
+    assert _state(dataclasses.replace(_use(None), row_security=True)).status is Status.ROWS_HIDDEN
+
+
+def test_behind_on_the_rows_it_sees_is_behind_with_a_warning() -> None:
+    hidden = dataclasses.replace(_use(5), row_security=True)
+    state = _state(hidden, last_value=3)
+    assert (state.status, state.target) == (Status.BEHIND, 6)
+    assert state.note.endswith("hides rows from the current role: the target may be too low")

@@ -3,30 +3,49 @@
 The command is Django's own ``loaddata`` (subclassed, not copied), so every option and
 behaviour stays: fixture lookup, formats, compression, standard input (``-``), ``--app``,
 ``--exclude``, ``--ignorenonexistent``, ``--database``, natural keys, one transaction per
-load and errors that name the fixture and the object. Only the sequence reset at the end
-of the load is replaced: instead of Django's ``setval(pg_get_serial_sequence(...), max(id))``
-per loaded model, safeimport's engine audits every table the load wrote to (a proxy's
-concrete table, multi-table-inheritance parents, many-to-many tables) and raises each
-sequence behind those tables, found through the catalog (unowned and shared sequences
-too), to the exact next free value for its INCREMENT. A sequence is never lowered.
+load and errors that name the fixture and the object.
 
-Added options: ``--dry-run`` and ``--report json``. Rows that draw their ids from a
-sequence during a dry run (many-to-many links, say) still consume values, as any rolled
-back insert does: a gap, never a duplicate.
+Two things change, both on PostgreSQL:
+
+- **Reserve first.** Before the first object of a JSON or YAML fixture is saved, the
+  sequences behind its tables are raised past the fixture's ids, so that the
+  application's inserts during the load draw ids after them instead of colliding. Django's
+  deserializers for those formats read the whole fixture into memory before they save
+  anything, so the command reads the text once (through the opener of
+  ``compression_formats``), takes each model's smallest and largest id from it, reserves,
+  and hands Django the same text. XML and JSON Lines fixtures are read as a stream, so
+  their ids are not known in advance: the command says so, and ``--lock`` is the safe way
+  to load them beside live writers.
+- **The sync at the end.** Instead of Django's ``setval(pg_get_serial_sequence(...),
+  max(id))`` per loaded model, safeimport's engine audits every table the load wrote to (a
+  proxy's concrete table, multi-table-inheritance parents, many-to-many tables) and raises
+  each sequence behind those tables, found through the catalog (unowned and shared
+  sequences too), to the exact next free value for its INCREMENT. A sequence is never
+  lowered.
+
+A load that fails after reserving leaves the sequences raised: a gap, never a duplicate.
+
+Added options: ``--dry-run`` (no sequence is touched), ``--lock`` and ``--report json``.
+Rows that draw their ids from a sequence during a dry run (many-to-many links, say) still
+consume values, as any rolled back insert does: a gap, never a duplicate.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from collections import Counter
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import IO, Any, TextIO, cast
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializedObject
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
+from django.utils.functional import cached_property
 
 from ..._db import is_postgresql
 from ..._load.progress import Progress
@@ -42,14 +61,22 @@ from ...sequences import (
     sync_states,
     tables_of,
 )
+from ._fixture_ids import RESERVABLE_FORMATS, Reservations
+from ._sequence_report import REPORT_SCHEMA, sequence_entry
+
+Opener = Callable[..., Any]
 
 
 class Command(loaddata.Command):
     """``loaddata`` with safeimport's sequence sync, ``--dry-run`` and ``--report json``."""
 
     help = (
-        "Installs the named fixture(s) in the database, like loaddata, and then moves every "
-        "sequence behind the loaded tables to its first free value (never lowering one)."
+        "Installs the named fixture(s) in the database, like loaddata. Before a JSON or YAML "
+        "fixture's first object is saved, the sequences of its tables are raised past its "
+        "ids, so the application's inserts meanwhile do not collide with them; XML and JSON "
+        "Lines fixtures are streamed, so use --lock for them beside live writers. At the end, "
+        "every sequence behind the loaded tables is moved to its first free value (never "
+        "lowering one)."
     )
 
     progress_threshold = 5000
@@ -72,7 +99,9 @@ class Command(loaddata.Command):
             help=(
                 "Lock each model's tables against other writers (SHARE ROW EXCLUSIVE) before "
                 "its first object is saved, until the load commits, so that the "
-                "application's inserts wait instead of drawing the fixture's ids and failing."
+                "application's inserts wait instead of drawing the fixture's ids and failing. "
+                "Not needed for JSON and YAML fixtures, whose ids are reserved first; use it "
+                "for XML and JSON Lines fixtures while the application writes."
             ),
         )
         parser.add_argument(
@@ -90,6 +119,7 @@ class Command(loaddata.Command):
         alias: str = options["database"]
         self.dry_run: bool = options["dry_run"]
         self.sync_report = SyncReport(dry_run=self.dry_run)
+        self.reservations = Reservations()
         self.written: Counter[str] = Counter()
         self.locked: set[str] = set()
         self.lock: bool = options["lock"]
@@ -120,13 +150,69 @@ class Command(loaddata.Command):
         else:
             self._write_text(verbosity)
 
+    @cached_property
+    def compression_formats(  # type: ignore[override]  # the stubs have a 1-tuple here
+        self,
+    ) -> dict[str | None, tuple[Opener, str | None]]:
+        """loaddata's openers, each wrapped so that opening a JSON or YAML fixture reserves
+        its ids (:meth:`_reserve_ids_of`) before Django reads its first object."""
+        # loaddata's own cached value lands in the instance first; this one replaces it.
+        formats = cast(dict[str | None, tuple[Opener, str | None]], super().compression_formats)
+        return {name: (self._reserving(opener), mode) for name, (opener, mode) in formats.items()}
+
+    def _reserving(self, opener: Opener) -> Opener:
+        def open_and_reserve(fixture_file: str, *args: Any) -> Any:
+            fixture = opener(fixture_file, *args)
+            ser_fmt = self.parse_name(os.path.basename(fixture_file))[1]
+            return self._reserve_ids_of(fixture, fixture_file, ser_fmt)
+
+        return open_and_reserve
+
+    def _reserve_ids_of(self, fixture: IO[Any], name: str, ser_fmt: str | None) -> IO[Any]:
+        """Raise the sequences of the fixture's tables past its ids; return a stream of the
+        same text for Django's deserializer. A streamed format is noted and left alone."""
+        connection = connections[self.using]
+        if self.dry_run or not is_postgresql(connection):
+            return fixture
+        if ser_fmt not in RESERVABLE_FORMATS:
+            if not self.lock:
+                self.reservations.streamed.append(f"{name} ({ser_fmt})")
+            return fixture
+        try:
+            text = fixture.read()
+        finally:
+            fixture.close()
+        self.reservations.reserve(connection, ser_fmt, text, wanted=self._wanted)
+        return io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
+
+    def _wanted(self, model: type[Model]) -> bool:
+        """Whether objects of ``model`` will be saved (as ``save_obj`` decides)."""
+        return (
+            model._meta.app_config not in self.excluded_apps
+            and model not in self.excluded_models
+            and router.allow_migrate_model(self.using, model)
+        )
+
+    def loaddata(self, fixture_labels: Sequence[str]) -> None:
+        """loaddata's load; in a dry run, its closing line says "Would install"."""
+        if not self.dry_run:
+            super().loaddata(fixture_labels)
+            return
+        stdout = self.stdout
+        self.stdout = _WouldInstall(stdout)
+        try:
+            super().loaddata(fixture_labels)
+        finally:
+            self.stdout = stdout
+
     def save_obj(self, obj: DeserializedObject) -> bool:
         """Save as loaddata does; count what is written, per model, and show progress.
 
         With ``--lock``, before the first object of a model is saved, its tables are locked
-        against other writers (SHARE ROW EXCLUSIVE, until the load commits; readers go on):
-        the sequences are only raised past the fixture's ids at the end of the load, and an
-        application's insert in between would draw one of them and fail at the commit.
+        against other writers (SHARE ROW EXCLUSIVE, until the load commits; readers go on).
+        A JSON or YAML fixture needs no lock: its ids were reserved when it was opened. A
+        streamed one (XML, JSON Lines) does: its sequences are only raised at the end of
+        the load, and an application's insert in between could draw one of its ids.
         """
         if self.lock:
             self._lock_tables_of(type(obj.object))
@@ -159,7 +245,9 @@ class Command(loaddata.Command):
         if self.verbosity >= 2:
             self.stdout.write("Syncing sequences")
         audit = audit_tables(connection, tables_of(connection, models))
-        self.sync_report = sync_states(connection, audit, dry_run=self.dry_run)
+        self.sync_report = self.reservations.merged(
+            sync_states(connection, audit, dry_run=self.dry_run)
+        )
         stuck = [change.state.sequence for change in self.sync_report.not_permitted]
         if stuck and not self.dry_run:
             raise SequenceError(
@@ -170,6 +258,12 @@ class Command(loaddata.Command):
     def _write_text(self, verbosity: int) -> None:
         if verbosity < 1:
             return
+        for streamed in self.reservations.streamed:
+            self.stderr.write(
+                f"Fixture {streamed} is read as a stream: its ids were not reserved before "
+                "its rows were written, so an insert by the application during the load may "
+                "have drawn one of them. Use --lock while the application writes."
+            )
         report = self.sync_report
         if self.dry_run and self.written:
             counts = ", ".join(f"{label} {count}" for label, count in self.written.items())
@@ -189,16 +283,38 @@ class Command(loaddata.Command):
     def _as_json(self, alias: str) -> dict[str, Any]:
         report = self.sync_report
         return {
+            "schema": REPORT_SCHEMA,
+            "command": "safe_loaddata",
             "database": alias,
             "dry_run": self.dry_run,
             "fixtures": self.fixture_count,
             "objects_found": self.fixture_object_count,
             "objects_written": self.loaded_object_count,
             "written_by_model": dict(self.written),
-            "sequences": [{**change.state.as_dict(), **change.as_dict()} for change in report],
+            "sequences": [sequence_entry(change) for change in report],
+            "not_reserved": self.reservations.streamed,
             "skipped": [skipped.as_dict() for skipped in report.skipped],
             "summary": report.summary(),
         }
+
+
+class _WouldInstall(OutputWrapper):
+    """loaddata's output, with its closing "Installed N object(s)" worded for a dry run."""
+
+    def __init__(self, wrapped: OutputWrapper) -> None:
+        super().__init__(cast(TextIO, wrapped._out))
+        self.style_func = wrapped.style_func
+
+    def write(  # type: ignore[override]  # as OutputWrapper's own
+        self,
+        msg: str = "",
+        style_func: Callable[[str], str] | None = None,
+        ending: str | None = None,
+    ) -> None:
+        """Write ``msg``, "Installed" at its start turned into "Would install"."""
+        if msg.startswith("Installed "):
+            msg = "Would install " + msg.removeprefix("Installed ")
+        super().write(msg, style_func, ending)
 
 
 def _describe(change: SequenceChange) -> str:
