@@ -35,10 +35,6 @@ def test_a_line_holding_only_backslash_dot_is_a_value(tmp_path: Path, on_error: 
 
 def test_backslash_dot_lines_in_crlf_files_and_rewritten_rows(tmp_path: Path) -> None:
     path = tmp_path / "names.csv"
-    path.write_bytes(b"name,extra\r\na,1\r\n\\.\r\nc,3\r\n")
-    with pytest.raises(LoadError) as info:  # two columns: the line is a row too short
-        load_csv(Plain, path)
-    assert info.value.line == 3
     path.write_bytes(b"name\r\na\r\n\\.\r\nc\r\n")
     assert load_csv(Plain, path).rows_written == 3
     path.write_bytes(b"name,colour\r\na,red\r\n\\.,blue\r\n")
@@ -53,7 +49,7 @@ def test_copy_storing_fewer_rows_than_sent_fails_the_load(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The guard behind the quoting: were ``\\.`` sent as it is, COPY would stop there."""
-    monkeypatch.setattr(csv_input, "quote_end_markers", lambda text, delimiter: text)
+    monkeypatch.setattr(csv_input, "quote_end_markers", lambda text: text)
     path = tmp_path / "names.csv"
     path.write_text(f"name\na\nb\n{END_MARKER}\nc\nd\n", encoding="utf-8")
     with pytest.raises(LoadError, match="COPY stored 2 of the 5 rows sent"):

@@ -213,13 +213,17 @@ def _field(spec: Spec, name: str) -> models.Field[Any, Any]:
 
 
 def _frame(spec: Spec) -> pd.DataFrame:
-    frame = pd.DataFrame(spec.rows)
-    for name in frame.columns:
-        field = _field(spec, name)
-        integers = isinstance(field, models.IntegerField | models.ForeignKey)
-        if integers and frame[name].dtype.kind == "f":  # a gap made pandas use floats
-            frame[name] = frame[name].astype("Int64")
-    return frame
+    """The rows as a DataFrame, each column of the dtype pandas gives its values; an
+    integer column with a gap is nullable ``Int64`` (pandas would make it floats)."""
+    columns = {}
+    for name in spec.rows[0]:
+        values = [row[name] for row in spec.rows]
+        integers = isinstance(_field(spec, name), models.IntegerField | models.ForeignKey)
+        if integers and None in values and all(isinstance(v, int | None) for v in values):
+            columns[name] = pd.array(values, dtype="Int64")
+        else:
+            columns[name] = pd.Series(values)
+    return pd.DataFrame(columns)
 
 
 def _load(kind: str, spec: Spec, tmp_path: Path) -> None:

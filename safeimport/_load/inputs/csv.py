@@ -8,6 +8,9 @@ written anew only when it must change: when columns are dropped or added (then e
 is). An empty id is
 NULL, drawn from the sequence when the staged rows are moved into the table.
 
+Dates and timestamps are checked a column of a block at a time (see :mod:`..dates`). A
+line holding only ``\\.`` is quoted, as COPY would take it for the end of the data.
+
 An empty field is NULL, except in a text column that does not allow NULL, where it is an
 empty string (COPY's FORCE_NOT_NULL). A quoted empty field (``""``) is an empty string in a
 row sent as it is, but NULL in a nullable text column of a row written anew (the ``csv``
@@ -19,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -26,17 +30,41 @@ from typing import Any
 
 from ...errors import LoadError
 from ..chunks import BadId, Chunk, IdLimits, IdRanges, id_bounds
+from ..dates import date_kind
 from ..plan import ColumnPlan, Target
 from ..rejects import Rejects, original_lines
 from ..transport import CopyOption
 from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
 from .encode import keeps_empty_strings, value_text
+from .raw import compression_of
 from .text import Source, TextBlocks, source_name, source_size
 
-__all__ = ["CsvInput"]
+__all__ = ["CsvInput", "quote_end_markers"]
 
 _PROBE_BYTES = 64 << 10
+_END_MARKER = re.compile(r"^\\\.\r?$", re.MULTILINE)
+"""A line holding only ``\\.``, which ends the data of a COPY in CSV format."""
+
+
+def quote_end_markers(text: str) -> str:
+    """``text`` (CSV rows) with each line that holds only ``\\.`` quoted, as ``"\\."``: a
+    row whose one value is ``\\.``. Found at C speed; a line inside a quoted field (an
+    odd number of quotes before it) is left as it is (PostgreSQL refuses it: a value
+    with such a line cannot go through COPY in CSV)."""
+    parts: list[str] = []
+    copied = counted = quotes = 0
+    for match in _END_MARKER.finditer(text):
+        at = match.start()
+        quotes += text.count('"', counted, at)
+        counted = at
+        if quotes % 2 == 0:
+            parts += [text[copied:at], '"\\."']
+            copied = at + 2
+    if not parts:
+        return text
+    parts.append(text[copied:])
+    return "".join(parts)
 
 
 class CsvInput(Input):
@@ -112,7 +140,7 @@ class CsvInput(Input):
         only; ``None`` otherwise, or when no id is found). Exact for a sorted file; every
         chunk is checked against it, so a wrong guess never lets an unreserved id in."""
         sequenced = plan.sequenced()
-        if self.path is None or not sequenced:
+        if self.path is None or not sequenced or compression_of(self.path):
             return None
         encoding = self._again["encoding"]
         assert isinstance(encoding, str)
@@ -190,6 +218,17 @@ class CsvInput(Input):
         if set(map(len, rows.values)) != {width}:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
+        for index, target in _date_columns(plan):
+            values = [row[index] for row in rows.values]
+            bad = self.dates.bad_values(values, target.field, self._null)
+            if bad:
+                raise LoadError(
+                    self.dates.reason(target.field),
+                    source=self.name,
+                    line=base_line + rows.start(bad[0]) + 1,
+                    column=target.name,
+                    value=values[bad[0]],
+                )
         bounds: dict[str, tuple[int, int]] = {}
         missing_ids = False
         for index, target in plan.sequenced():
@@ -213,7 +252,7 @@ class CsvInput(Input):
                 bounds[target.column] = found
         if plan.passthrough and rows.kept_text is not None:
             chunk = Chunk(
-                data=rows.kept_text.encode("utf-8"),
+                data=quote_end_markers(rows.kept_text).encode("utf-8"),
                 rows=len(rows.values),
                 first_line=base_line + rows.start(0) + 1,
                 lines=array("q", (base_line + start + 1 for start, _ in rows.spans or ())),
@@ -225,7 +264,7 @@ class CsvInput(Input):
         else:
             # Rows on one line each, no blank line, nothing to change: the block goes as it is.
             chunk = Chunk(
-                data=text.encode("utf-8"),
+                data=quote_end_markers(text).encode("utf-8"),
                 rows=len(rows.values),
                 first_line=base_line + 1,
                 lines=None,
@@ -270,6 +309,13 @@ class CsvInput(Input):
                         id_bounds([value], target.column, limits)
                     except BadId as exc:
                         bad[i] = f"{target.name!r}: {exc.reason} ({value!r})"
+        for at, target in _date_columns(plan):
+            given = [(i, row[at]) for i, row in enumerate(values) if i not in bad]
+            for found in self.dates.bad_values(
+                [value for _, value in given], target.field, self._null
+            ):
+                i, value = given[found]
+                bad[i] = f"{target.name!r}: {self.dates.reason(target.field)} ({value!r})"
         if not bad:
             return rows
         offsets = line_offsets(text)
@@ -315,7 +361,7 @@ class CsvInput(Input):
             else:
                 parts.append(writer.row_text(writer.fields(row)))
         return Chunk(
-            data="".join(parts).encode("utf-8"),
+            data=quote_end_markers("".join(parts)).encode("utf-8"),
             rows=len(kept),
             first_line=kept[0] if kept else 0,
             lines=kept,
@@ -359,6 +405,11 @@ class CsvInput(Input):
         """Close the file that the input opened, if any."""
         if self._text.handle is not None:
             self._text.handle.close()
+
+
+def _date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
+    """The input positions and targets of the columns that hold dates or timestamps."""
+    return [(i, t) for i, t in enumerate(plan.targets) if t is not None and date_kind(t.field)]
 
 
 def _empty_string(value: str, target: Target | None) -> bool:
