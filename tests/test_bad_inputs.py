@@ -139,7 +139,8 @@ def test_each_bad_file_is_refused_with_its_line_column_and_value(
     reason="bad UTF-8 and NUL bytes: LoadError.value is the text of the whole block read so "
     "far (b',name\\n1,ok\\n2,caf\\xe9\\n') and column is None, where the field 'name' and its "
     "value are known; the line (3) is right. Fix where the block is decoded and checked "
-    "(safeimport/_load/inputs/text.py TextBlocks._decode, the NUL check in safeimport/_load/inputs/text.py)",
+    "(safeimport/_load/inputs/text.py TextBlocks._decode, the NUL check in "
+    "safeimport/_load/inputs/text.py)",
 )
 @pytest.mark.parametrize("case", BYTES_CASES, ids=str)
 def test_bad_bytes_name_the_field_and_its_value(case: Case, as_before: None) -> None:
