@@ -106,10 +106,13 @@ def test_a_bad_row_in_a_compressed_file_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as info:
         load_csv(Plain, path)
     assert (info.value.line, info.value.column) == (3, "id")
+    path.write_bytes(gzip.compress(b"id,name\n1,a\nx,b\n3," + b"n" * 60 + b"\n"))
     rejects = tmp_path / "rejects.csv"
     report = load_csv(Plain, path, on_error="skip", reject_file=rejects)
-    assert (report.rows_written, report.rows_rejected) == (1, 1)
-    assert "x,b" in rejects.read_text(encoding="utf-8")
+    assert (report.rows_written, report.rows_rejected) == (1, 2)
+    records = rejects.read_text(encoding="utf-8")
+    assert "x,b" in records  # refused while reading
+    assert "3," + "n" * 60 in records  # refused by PostgreSQL, shown as it is in the file
 
 
 @pytest.mark.parametrize("name", ["rows.csv.gz", "rows.jsonl.xz", "rows.json.bz2"])

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import re
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -30,41 +29,20 @@ from typing import Any
 
 from ...errors import LoadError
 from ..chunks import BadId, Chunk, IdLimits, IdRanges, id_bounds
-from ..dates import date_kind
 from ..plan import ColumnPlan, Target
 from ..rejects import Rejects, original_lines
 from ..transport import CopyOption
 from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
-from .encode import keeps_empty_strings, value_text
-from .raw import compression_of
+from .csv_faults import bad_rows, check_dates, cut_out
+from .csv_write import RowWriter, quote_end_markers
+from .encode import keeps_empty_strings
+from .raw import compression_of, open_path
 from .text import Source, TextBlocks, source_name, source_size
 
-__all__ = ["CsvInput", "quote_end_markers"]
+__all__ = ["CsvInput"]
 
 _PROBE_BYTES = 64 << 10
-_END_MARKER = re.compile(r"^\\\.\r?$", re.MULTILINE)
-"""A line holding only ``\\.``, which ends the data of a COPY in CSV format."""
-
-
-def quote_end_markers(text: str) -> str:
-    """``text`` (CSV rows) with each line that holds only ``\\.`` quoted, as ``"\\."``: a
-    row whose one value is ``\\.``. Found at C speed; a line inside a quoted field (an
-    odd number of quotes before it) is left as it is (PostgreSQL refuses it: a value
-    with such a line cannot go through COPY in CSV)."""
-    parts: list[str] = []
-    copied = counted = quotes = 0
-    for match in _END_MARKER.finditer(text):
-        at = match.start()
-        quotes += text.count('"', counted, at)
-        counted = at
-        if quotes % 2 == 0:
-            parts += [text[copied:at], '"\\."']
-            copied = at + 2
-    if not parts:
-        return text
-    parts.append(text[copied:])
-    return "".join(parts)
 
 
 class CsvInput(Input):
@@ -193,7 +171,7 @@ class CsvInput(Input):
             LoadError: malformed CSV, a row with too many or too few values, an id that is
                 not an integer or that the sequence cannot hold, bad bytes.
         """
-        writer = _RowWriter(self._delimiter, self._null, plan)
+        writer = RowWriter(self._delimiter, self._null, plan)
         for rows, text, base_line in self._blocks:
             chunk = self._chunk(rows, text, base_line, plan, limits, writer)
             if chunk is not None:
@@ -206,29 +184,21 @@ class CsvInput(Input):
         base_line: int,
         plan: ColumnPlan,
         limits: IdLimits,
-        writer: _RowWriter,
+        writer: RowWriter,
     ) -> Chunk | None:
         if not rows.values:
             return None
         if self.rejects is not None:
-            rows = self._set_aside_bad_rows(rows, text, base_line, plan, limits)
+            bad = bad_rows(rows, plan, limits, self.dates, self._null)
+            if bad:
+                rows = cut_out(rows, text, base_line, bad, self.rejects)
             if not rows.values:
                 return None
         width = len(plan.inputs)
         if set(map(len, rows.values)) != {width}:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
-        for index, target in _date_columns(plan):
-            values = [row[index] for row in rows.values]
-            bad = self.dates.bad_values(values, target.field, self._null)
-            if bad:
-                raise LoadError(
-                    self.dates.reason(target.field),
-                    source=self.name,
-                    line=base_line + rows.start(bad[0]) + 1,
-                    column=target.name,
-                    value=values[bad[0]],
-                )
+        check_dates(rows, plan, self.dates, self._null, source=self.name, base_line=base_line)
         bounds: dict[str, tuple[int, int]] = {}
         missing_ids = False
         for index, target in plan.sequenced():
@@ -284,60 +254,8 @@ class CsvInput(Input):
         """The given lines of the file as they are (a path only)."""
         if self.path is None:
             return {}
-        return original_lines(self.path, self.encoding, lines)
-
-    def _set_aside_bad_rows(
-        self, rows: Rows, text: str, base_line: int, plan: ColumnPlan, limits: IdLimits
-    ) -> Rows:
-        """``rows`` without those that cannot be sent, which go to the rejects."""
-        assert self.rejects is not None
-        width = len(plan.inputs)
-        values = rows.values
-        bad = {i: f"{len(row)} values where the header has {width} columns"
-               for i, row in enumerate(values) if len(row) != width}  # fmt: skip
-        for at, target in plan.sequenced():
-            given = [
-                (i, row[at])
-                for i, row in enumerate(values)
-                if i not in bad and row[at] not in ("", self._null)
-            ]
-            try:  # the whole column at once; row by row only when it holds a bad id
-                id_bounds([value for _, value in given], target.column, limits)
-            except BadId:
-                for i, value in given:
-                    try:
-                        id_bounds([value], target.column, limits)
-                    except BadId as exc:
-                        bad[i] = f"{target.name!r}: {exc.reason} ({value!r})"
-        for at, target in _date_columns(plan):
-            given = [(i, row[at]) for i, row in enumerate(values) if i not in bad]
-            for found in self.dates.bad_values(
-                [value for _, value in given], target.field, self._null
-            ):
-                i, value = given[found]
-                bad[i] = f"{target.name!r}: {self.dates.reason(target.field)} ({value!r})"
-        if not bad:
-            return rows
-        offsets = line_offsets(text)
-        kept: list[list[str]] = []
-        spans: list[tuple[int, int]] = []
-        pieces: list[str] = []
-        since = 0  # where the text not yet cut out starts
-        for i, row in enumerate(values):
-            start = rows.start(i)
-            end = rows.spans[i][1] if rows.spans is not None else start + 1
-            if i not in bad:
-                kept.append(row)
-                spans.append((start, end))
-                continue
-            record = text[offsets[start] : offsets[end]].rstrip("\r\n")
-            self.rejects.add(base_line + start + 1, bad[i], record)
-            pieces.append(text[since : offsets[start]])
-            since = offsets[end]
-        result = Rows(kept, spans)
-        if rows.spans is None:  # one row per line: cut the bad lines out of the text
-            result.kept_text = "".join(pieces) + text[since:]
-        return result
+        with open_path(self.path) as handle:
+            return original_lines(handle, self.encoding, lines)
 
     def _rebuilt(
         self,
@@ -345,7 +263,7 @@ class CsvInput(Input):
         text: str,
         base_line: int,
         plan: ColumnPlan,
-        writer: _RowWriter,
+        writer: RowWriter,
         bounds: dict[str, tuple[int, int]],
     ) -> Chunk:
         """A chunk whose rows are taken one by one: blank lines, fields over several lines,
@@ -407,36 +325,5 @@ class CsvInput(Input):
             self._text.handle.close()
 
 
-def _date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
-    """The input positions and targets of the columns that hold dates or timestamps."""
-    return [(i, t) for i, t in enumerate(plan.targets) if t is not None and date_kind(t.field)]
-
-
 def _empty_string(value: str, target: Target | None) -> bool:
     return value == "" and target is not None and keeps_empty_strings(target.field)
-
-
-class _RowWriter:
-    """Writes a row anew in the input's CSV dialect, with dropped and added columns."""
-
-    def __init__(self, delimiter: str, null: str, plan: ColumnPlan) -> None:
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator="\n")
-        self._null = null
-        self._keep = [t is not None for t in plan.targets]
-        self._defaults = plan.defaults
-
-    def fields(self, row: list[str]) -> list[str]:
-        """The fields written for ``row``: the kept values, then the defaults."""
-        values = [value for value, keep in zip(row, self._keep, strict=True) if keep]
-        for model_field, default in self._defaults:
-            text = value_text(default(), model_field)
-            values.append(self._null if text is None else text)
-        return values
-
-    def row_text(self, fields: list[str]) -> str:
-        """``fields`` as one CSV row."""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow(fields)
-        return self._buffer.getvalue()
