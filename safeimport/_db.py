@@ -10,18 +10,22 @@ def is_postgresql(connection: BaseDatabaseWrapper) -> bool:
     return connection.vendor == "postgresql"
 
 
-def compose(connection: BaseDatabaseWrapper, template: str, *names: tuple[str, ...]) -> str:
+def compose(connection: BaseDatabaseWrapper, template: str, *names: tuple[str, ...] | int) -> str:
     """Fill the ``{}`` of ``template`` with names quoted by the driver's ``sql.Identifier``.
 
     Each name is a tuple of parts, such as ``(schema, table)``. Use it for names read from
     the catalog, which may hold any character (Django's ``quote_name`` does not escape
-    embedded quotes). ``%s`` placeholders in the template are left for the parameters.
+    embedded quotes). An ``int`` fills its field as a number (``sql.Literal``), for a
+    statement that needs no parameters. ``%s`` placeholders in the template are left for
+    the parameters.
     """
     from django.db.backends.postgresql.psycopg_any import sql
 
     connection.ensure_connection()
-    identifiers = [sql.Identifier(*parts) for parts in names]
-    return str(sql.SQL(template).format(*identifiers).as_string(connection.connection))
+    fields = [
+        sql.Literal(name) if isinstance(name, int) else sql.Identifier(*name) for name in names
+    ]
+    return str(sql.SQL(template).format(*fields).as_string(connection.connection))
 
 
 def compose_django(

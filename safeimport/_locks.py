@@ -34,13 +34,14 @@ LOCK_NOT_AVAILABLE = "55P03"
 
 def set_lock_timeout(connection: BaseDatabaseWrapper, seconds: float | None) -> Callable[[], None]:
     """Set ``lock_timeout`` for the current transaction; return what sets it back (for a
-    load inside a caller's transaction, which goes on after it). ``None`` leaves it."""
+    load inside a caller's transaction, which goes on after it). ``None`` leaves it; ``0``
+    waits as long as it takes, as PostgreSQL's own ``lock_timeout = 0`` does."""
     if seconds is None:
         return lambda: None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-            [f"{max(1, round(seconds * 1000))}ms"],
+            [f"{max(1, round(seconds * 1000))}ms" if seconds else "0"],
         )
         previous = cursor.fetchone()[0]
 

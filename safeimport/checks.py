@@ -1,7 +1,10 @@
-"""System check ``safeimport.W001``: a sequence is behind its table's data.
+"""System checks ``safeimport.W001`` (a sequence is behind its table's data) and
+``safeimport.W002`` (the sequences could not be audited, and why).
 
 It is a database check (Django's ``databases=`` convention): it runs with
 ``manage.py check --database default`` and before ``migrate``, never on a plain ``check``.
+A check must never stop ``migrate``: whatever goes wrong while auditing becomes W002, and
+the audit runs in a savepoint, so a failed query leaves the caller's transaction usable.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.core.checks import CheckMessage, Tags, Warning, register
-from django.db import DatabaseError, connections
+from django.db import connections, transaction
 
 from ._db import is_postgresql
 from .sequences import Status, audit_tables, tables_of
@@ -39,10 +42,13 @@ def check_sequences(
         if not is_postgresql(connection):
             continue
         try:
-            audit = audit_tables(connection, tables_of(connection, models))
-        except DatabaseError as exc:
+            with transaction.atomic(using=alias):
+                audit = audit_tables(connection, tables_of(connection, models))
+        except Exception as exc:  # any failure becomes W002: a check must not stop migrate
+            first_line = next(iter(str(exc).strip().splitlines()), "")
+            cause = f"{type(exc).__name__}: {first_line}"
             messages.append(
-                Warning(f"Could not audit sequences on {alias!r}: {exc}", id="safeimport.W002")
+                Warning(f"Could not audit sequences on {alias!r}: {cause}", id="safeimport.W002")
             )
             continue
         for state in audit.behind:

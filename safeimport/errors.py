@@ -13,10 +13,7 @@ Management commands turn these into ``CommandError`` with the same text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .sequences import SequenceState
+from typing import Any
 
 __all__ = ["LoadError", "SafeImportError", "SequenceError", "SequenceExhaustedError"]
 
@@ -33,13 +30,12 @@ class SequenceExhaustedError(SequenceError):
     """The data is past the sequence's MAXVALUE (MINVALUE if descending) or its column's type.
 
     Raised by a sync before any sequence is changed. ``states`` holds the audited sequences
-    that have no free value left.
+    (:class:`~safeimport.SequenceState`) that have no free value left.
     """
 
-    def __init__(self, states: Sequence[SequenceState]) -> None:
+    def __init__(self, message: str, states: Sequence[Any]) -> None:
         self.states = tuple(states)
-        details = "; ".join(f"{state.sequence}: {state.note}" for state in self.states)
-        super().__init__(f"No free value left in {len(self.states)} sequence(s): {details}")
+        super().__init__(message)
 
 
 class LoadError(SafeImportError):

@@ -5,17 +5,21 @@ range before it is read (a file whose head and tail are in id order, a DataFrame
 column has no gap): the sequences are raised past that range first, so the application's
 inserts draw ids past it while the rows go in. Every chunk is checked against the range
 reserved; a chunk with an id outside it, or a row without an id, stops the COPY
-(:class:`Restart`) and the load starts again through staging, in a new savepoint.
+(:class:`Restart`) and the load starts again through staging, in a new savepoint; so does
+a row that breaks a deferred foreign key, for the staged path to say which row it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.db import Error as DjangoDatabaseError
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import real_name
 from ..sequences import SequenceState, reserve_sequences
+from .checks import check_foreign_keys
 from .chunks import Chunk, IdLimits, IdRanges, within
 from .job import Job
 from .plan import ColumnPlan
@@ -36,11 +40,19 @@ class Direct:
 
     method = "copy"
 
-    def __init__(self, job: Job, covered: IdRanges) -> None:
+    def __init__(
+        self,
+        job: Job,
+        connection: BaseDatabaseWrapper,
+        covered: IdRanges,
+        incoming: dict[tuple[str, str], tuple[int, int]],
+    ) -> None:
         self.job = job
+        self.connection = connection
         self.table = job.table
         """The table COPY writes to: the model's own."""
         self.covered = covered
+        self.incoming = incoming
 
     @classmethod
     def reserve(
@@ -58,18 +70,17 @@ class Direct:
         Without ids in the input, the table's default draws them and nothing is reserved.
         """
         if not id_states:
-            return cls(job, {})
+            return cls(job, connection, {}, {})
         hint = job.data.id_hint(plan, limits)
         if hint is None or not within(hint, limits) or set(hint) != set(id_states):
             return None  # no guess, or a bad id that the staged path reports by its line
-        if not job.options.dry_run:
-            incoming = {(job.label, real_name(c)): bounds for c, bounds in hint.items()}
-            reserve_sequences(connection, tables, incoming)
+        incoming = {(job.label, real_name(c)): bounds for c, bounds in hint.items()}
+        reserve_sequences(connection, tables, incoming)
         covered = {}
         for column, (low, high) in hint.items():
             descending = id_states[column].descending
             covered[column] = (low, _FAR) if descending else (-_FAR, high)
-        return cls(job, covered)
+        return cls(job, connection, covered, incoming)
 
     def guard(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
         """``chunks``, each checked against the ids reserved.
@@ -88,6 +99,18 @@ class Direct:
         copied: int,
         tables: dict[str, str | None],
         id_states: dict[str, SequenceState],
-    ) -> None:
-        """Count the rows COPY wrote: every one of them is in the table now."""
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """Count the rows COPY wrote, every one of them in the table now, and check the
+        table's deferred foreign keys (unless the caller's transaction is to).
+
+        Raises:
+            Restart: a row breaks a foreign key: the staged path finds which one.
+        """
         report.rows_written = copied
+        if not self.job.joined:
+            try:
+                with transaction.atomic(using=self.job.alias):
+                    check_foreign_keys(self.job, self.connection)
+            except DjangoDatabaseError as exc:
+                raise Restart from exc
+        return self.incoming

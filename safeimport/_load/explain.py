@@ -1,44 +1,69 @@
 """A database error as a load error: where in the input it is, and what.
 
 PostgreSQL names a COPY error's position by record number ("COPY t, line 5, column n"),
-which the job's positions map back to the input's line; a key error names the key
-("Key (id)=(7) already exists"), which is told apart as taken in the table or repeated in
-the input. An error of the move from staging is looked up in the staging table for its
-line. The driver's diagnostics (SQLSTATE, primary message, detail) are read, never the
-English text of a message.
+which the job's positions map back to the input's line; the staged path finds the row
+itself (the staging table numbers its rows) and says which it is. The error's own
+diagnostics say the rest: its SQLSTATE, primary message and detail, and the constraint,
+table and column it is about; the key of a key error is read from the detail's
+``(columns)=(values)``, which reads the same in every language of the server.
+
+Wording an error may need a look at the database (is a key already in the table? which
+columns does a constraint cover?). Those lookups are typed (they use the column's index),
+run inside a savepoint under a short statement timeout, and any failure of theirs is
+passed over: the load's own error always reaches the caller, and the caller's transaction
+is never aborted by them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db import Error as DjangoDatabaseError
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import compose_django, real_name
 from .._locks import LOCK_NOT_AVAILABLE, lock_holders
 from ..errors import LoadError, SafeImportError, SequenceExhaustedError
 from .job import Job
+from .screening import ROW, cast_sql, column_types
 from .transport import copy_position
 
 __all__ = ["Explainer", "refusal"]
 
-_KEY_DETAIL = re.compile(r"Key \((?P<columns>.+?)\)=\((?P<values>.*)\)")
+_KEY = re.compile(r"\((?P<columns>[^()]+?)\)=\((?P<values>.*)\)")
+
+LOOKUP_TIMEOUT = "2s"
+"""How long one lookup made to word an error may take."""
+
+T = TypeVar("T")
 
 
-def _diagnostics(exc: BaseException) -> tuple[BaseException, str, str | None, str | None]:
-    """The driver's exception behind ``exc``, its primary message, detail and SQLSTATE."""
-    cause = exc.__cause__ if isinstance(exc, DjangoDatabaseError) and exc.__cause__ else exc
-    diag = getattr(cause, "diag", None)
-    message = getattr(diag, "message_primary", None) or str(cause).strip().splitlines()[0]
-    detail, state = getattr(diag, "message_detail", None), getattr(diag, "sqlstate", None)
-    return cause, str(message), detail, state
+class _Diagnostics:
+    """What the driver tells of a server error."""
+
+    def __init__(self, exc: BaseException) -> None:
+        cause = exc.__cause__ if isinstance(exc, DjangoDatabaseError) and exc.__cause__ else exc
+        diag = getattr(cause, "diag", None)
+        self.cause = cause
+        self.message = str(
+            getattr(diag, "message_primary", None) or str(cause).strip().splitlines()[0]
+        )
+        self.detail: str | None = getattr(diag, "message_detail", None)
+        self.state: str | None = getattr(diag, "sqlstate", None)
+        self.constraint: str | None = getattr(diag, "constraint_name", None)
+        self.column: str | None = getattr(diag, "column_name", None)
+
+    def with_detail(self) -> str:
+        """The message, and its detail in parentheses."""
+        return f"{self.message} ({self.detail.rstrip('.')})" if self.detail else self.message
 
 
 def refusal(exc: Exception) -> str:
     """Why PostgreSQL refused one row, for the reject file."""
-    _, message, detail, _ = _diagnostics(exc)
-    return f"{message} ({detail.rstrip('.')})" if detail else message
+    return _Diagnostics(exc).with_detail()
 
 
 class Explainer:
@@ -58,126 +83,144 @@ class Explainer:
     def database_error(self, connection: BaseDatabaseWrapper, exc: BaseException) -> LoadError:
         """A load error that says where in the input PostgreSQL's error is, and what."""
         job = self.job
-        cause, message, detail, state = _diagnostics(exc)
-        if state is not None and state[:2] in ("08", "57"):  # connection lost, server stopped
+        diag = _Diagnostics(exc)
+        if diag.state is not None and diag.state[:2] in ("08", "57"):  # connection lost
             return LoadError(
-                f"the connection to the database was lost ({message}); nothing was written",
+                f"the connection to the database was lost ({diag.message}); nothing was written",
                 source=job.source,
             )
-        position = copy_position(cause)
+        if diag.state == LOCK_NOT_AVAILABLE:
+            return self._lock_error(connection)
+        position = copy_position(diag.cause)
         line = job.positions.line_of(position.record) if position else None
         column = value = None
-        if position is not None and position.column is not None and job.plan is not None:
-            column = job.plan.input_name(position.column)
-            value = position.value
-        key = _KEY_DETAIL.search(detail or "")
-        key_columns = real_name(key["columns"]) if key is not None else ""  # maybe quoted
-        if key is not None:
-            column = job.input_name(key_columns)
-            value = key["values"]
-        if state == "23505" and key is not None:  # unique violation
-            message = self._duplicate_reason(connection, key_columns, key["values"])
-        elif state == LOCK_NOT_AVAILABLE:
-            return self._lock_error(connection)
-        elif state == "23503" and self._points_at_deleted_rows(detail or ""):
-            return LoadError(
-                f"mode='replace' would delete rows of {job.label} that other rows point at "
-                f"({message}: {(detail or '').rstrip('.')}); keep those rows in the input, or "
-                "delete the rows that point at them first; nothing was written",
-                source=job.source,
-            )
-        elif detail:
-            message = f"{message} ({detail.rstrip('.')})"
-        if line is None and position is None and state is None:
-            message = f"the load failed: {message}; nothing was written"
-        return LoadError(message, source=job.source, line=line, column=column, value=value)
-
-    def staged_error(
-        self, connection: BaseDatabaseWrapper, exc: DjangoDatabaseError, staging: str
-    ) -> LoadError:
-        """For an error of the move from ``staging``: find the staged row it is about, for
-        its line."""
-        job = self.job
-        error = self.database_error(connection, exc)
-        _, _, detail, state = _diagnostics(exc)
-        if state == "21000":  # a key twice in the input
-            return self._repeated_key(connection, staging) or error
-        key = _KEY_DETAIL.search(detail or "")
-        if key is None or "," in key["columns"]:
-            return error
-        column = self._django_column(real_name(key["columns"]))
-        line = self._line_of_staged(
-            connection, staging, "{column}::text = %s", key["values"], column=column
-        )
-        if line is None:
-            return error
+        if position is not None and position.column is not None:
+            column, value = job.input_name(position.column), position.value
+        if column is None and diag.constraint is not None:
+            found = diag.column or self._first_column(connection, diag.constraint)
+            column = job.input_name(real_name(found)) if found else None
+        error = self._worded(connection, diag, column, value, repeated=None)
+        if line is None and position is None and diag.state is None:
+            error.reason = f"the load failed: {error.reason}; nothing was written"
         return LoadError(
             error.reason, source=job.source, line=line, column=error.column, value=error.value
         )
 
-    def _repeated_key(self, connection: BaseDatabaseWrapper, staging: str) -> LoadError | None:
-        conflict = self.job.conflict_columns()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(
-                    connection,
-                    "SELECT ROW({keys})::text FROM {staging} GROUP BY {keys} "
-                    "HAVING count(*) > 1 LIMIT 1",
-                    keys=conflict,
-                    staging=staging,
-                )
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        (shown,) = row
-        return LoadError(
-            f"the key {', '.join(conflict)} = {shown} appears more than once in the input",
-            source=self.job.source,
-            line=self._line_of_staged(
-                connection, staging, "ROW({keys})::text = %s", shown, keys=conflict
-            ),
-            column=self.job.input_name(conflict[0]),
-            value=shown,
-        )
-
-    def _line_of_staged(
+    def row_error(
         self,
         connection: BaseDatabaseWrapper,
+        exc: BaseException,
         staging: str,
-        where: str,
-        value: str,
-        **names: str | list[str],
-    ) -> int | None:
-        """The source line of the last staged row where ``where`` (a template over the
-        columns ``names``) matches ``value``. COPY fills the fresh staging table in input
-        order, so a row's position in ``ctid`` order is its COPY record number."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(
-                    connection,
-                    # a constant of this module; names go through compose_django
-                    "SELECT count(*) FROM {staging} WHERE ctid <= (SELECT ctid FROM {staging} "  # noqa: S608
-                    "WHERE " + where + " ORDER BY ctid DESC LIMIT 1)",
-                    staging=staging,
-                    **names,
-                ),
-                [value],
-            )
-            record = cursor.fetchone()[0]
-        return self.job.positions.line_of(int(record)) if record else None
-
-    def _points_at_deleted_rows(self, detail: str) -> bool:
-        """Whether a foreign key error of mode="replace" is about a row it deleted (seen
-        from either side: the row deleted, or the row that points at it)."""
-        table = real_name(self.job.table)
-        return self.job.options.mode == "replace" and (
-            "still referenced" in detail or f'is not present in table "{table}"' in detail
+        row: int,
+        *,
+        repeated: bool,
+    ) -> LoadError:
+        """The error of staged row ``row``, which the table refuses (``repeated``: only
+        together with the rows before it, so its key is one of theirs)."""
+        diag = _Diagnostics(exc)
+        column = diag.column or self._first_column(connection, diag.constraint)
+        error = self._worded(connection, diag, None, None, repeated=repeated)
+        value = error.value
+        if value is None and column is not None:
+            value = self._staged_value(connection, staging, row, column)
+        return LoadError(
+            error.reason,
+            source=self.job.source,
+            line=self.job.positions.line_of(row),
+            column=error.column or (self.job.input_name(column) if column else None),
+            value=value,
         )
+
+    def _worded(
+        self,
+        connection: BaseDatabaseWrapper,
+        diag: _Diagnostics,
+        column: str | None,
+        value: object,
+        *,
+        repeated: bool | None,
+    ) -> LoadError:
+        """The reason, column and value of an error, from its diagnostics (``repeated``:
+        whether a duplicate key is one of the input's own, when known)."""
+        job = self.job
+        key = _KEY.search(diag.detail or "")
+        if key is not None and diag.state in ("23505", "23503"):
+            column, value = job.input_name(real_name(key["columns"])), key["values"]
+        if diag.state == "23505" and key is not None:  # unique violation
+            reason = self._duplicate_reason(connection, key["columns"], key["values"], repeated)
+        elif diag.state == "23503" and self._points_at_replaced_rows(connection, diag):
+            reason = (
+                f"mode='replace' would delete rows of {job.label} that other rows point at "
+                f"({diag.with_detail()}); keep those rows in the input, or delete the rows "
+                "that point at them first; nothing was written"
+            )
+        else:
+            reason = diag.with_detail()
+        return LoadError(reason, column=column, value=value)
+
+    def _lookup(self, connection: BaseDatabaseWrapper, look: Callable[[], T]) -> T | None:
+        """``look()`` inside a savepoint under a short timeout; ``None`` if it fails."""
+        try:
+            with transaction.atomic(using=self.job.alias):
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, true)", [LOOKUP_TIMEOUT]
+                    )
+                return look()
+        except DjangoDatabaseError:
+            return None
+
+    def _rows(
+        self, connection: BaseDatabaseWrapper, statement: str, params: list[Any]
+    ) -> list[tuple[object, ...]] | None:
+        def look() -> list[tuple[object, ...]]:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                return [tuple(row) for row in cursor.fetchall()]
+
+        return self._lookup(connection, look)
+
+    def _first_column(self, connection: BaseDatabaseWrapper, constraint: str | None) -> str | None:
+        """The Django column name of the first column a constraint of the table covers."""
+        if constraint is None:
+            return None
+        found = self._rows(
+            connection,
+            "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.conrelid = %s::regclass AND c.conname = %s",
+            [connection.ops.quote_name(self.job.table), constraint],
+        )
+        return self._django_column(str(found[0][0])) if found else None
+
+    def _staged_value(
+        self, connection: BaseDatabaseWrapper, staging: str, row: int, column: str
+    ) -> object:
+        statement = compose_django(
+            connection,
+            "SELECT {column}::text FROM {staging} WHERE " + ROW + " = %s",  # noqa: S608
+            column=column,
+            staging=staging,
+        )
+        found = self._rows(connection, statement, [row])
+        return found[0][0] if found else None
+
+    def _points_at_replaced_rows(self, connection: BaseDatabaseWrapper, diag: _Diagnostics) -> bool:
+        """Whether a foreign key error of mode="replace" is about rows it deletes: the
+        constraint is another table's, pointing at the loaded one."""
+        if self.job.options.mode != "replace" or diag.constraint is None:
+            return False
+        found = self._rows(
+            connection,
+            "SELECT EXISTS (SELECT FROM pg_constraint WHERE conname = %s "
+            "AND confrelid = %s::regclass AND conrelid <> confrelid)",
+            [diag.constraint, connection.ops.quote_name(self.job.table)],
+        )
+        return bool(found and found[0][0])
 
     def _lock_error(self, connection: BaseDatabaseWrapper) -> LoadError:
         table = connection.ops.quote_name(self.job.table)
-        holders = lock_holders(connection, table)
+        holders = self._lookup(connection, lambda: lock_holders(connection, table))
         return LoadError(
             f"waited lock_timeout={self.job.options.lock_timeout}s for a lock on {table} "
             f"and gave up{': it is held by ' + holders if holders else ''}; nothing was "
@@ -192,26 +235,39 @@ class Explainer:
                 return str(model_field.column)
         return column.replace('"', '""')
 
-    def _duplicate_reason(self, connection: BaseDatabaseWrapper, columns: str, values: str) -> str:
+    def _duplicate_reason(
+        self, connection: BaseDatabaseWrapper, columns: str, values: str, repeated: bool | None
+    ) -> str:
         """Whether a duplicate key was already in the table or is twice in the input."""
-        name = self.job.input_name(columns)
-        if "," in columns:
+        name = self.job.input_name(real_name(columns))
+        if repeated is None and "," not in columns:
+            repeated = self._not_in_table(connection, real_name(columns), values)
+        if repeated is None:
             return f"the key {name} = ({values}) is taken"
+        if repeated:
+            return f"{name} {values} appears more than once in the input"
+        return (
+            f"{name} {values} is already in the table (on_conflict='skip' or 'update' would "
+            "take it)"
+        )
+
+    def _not_in_table(
+        self, connection: BaseDatabaseWrapper, column: str, value: str
+    ) -> bool | None:
+        """Whether no row of the table has ``value`` in ``column`` (``None``: unknown)."""
+        django_column = self._django_column(column)
+        types = self._lookup(
+            connection, lambda: column_types(connection, self.job.table, [django_column])
+        )
+        if not types:
+            return None
         statement = compose_django(
             connection,
-            "SELECT EXISTS (SELECT FROM {table} WHERE {column}::text = %s)",
+            "SELECT NOT EXISTS (SELECT FROM {table} WHERE {column} = "  # noqa: S608
+            + cast_sql(connection, types[django_column], "%s")
+            + ")",
             table=self.job.table,
-            column=self._django_column(columns),
+            column=django_column,
         )
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [values])
-                exists = cursor.fetchone()[0]
-        except DjangoDatabaseError:
-            return f"{name} {values} is taken"
-        if exists:
-            return (
-                f"{name} {values} is already in the table (on_conflict='skip' or 'update' "
-                "would take it)"
-            )
-        return f"{name} {values} appears more than once in the input"
+        found = self._rows(connection, statement, [value])
+        return bool(found[0][0]) if found else None

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Field, Model
 
 from ..errors import LoadError
@@ -39,6 +39,9 @@ class Job:
     """The rows set aside (``on_error="skip"``)."""
     plan: ColumnPlan | None = None
     """Which input column goes to which field, once planned."""
+    joined: bool = False
+    """Whether the load runs inside the caller's transaction (a savepoint of it): its
+    deferred constraints are then the commit's to check, as the caller chose."""
 
     def __post_init__(self) -> None:
         self.model = self.model._meta.concrete_model or self.model
@@ -49,8 +52,9 @@ class Job:
 
     @property
     def alias(self) -> str:
-        """The database alias the load writes to."""
-        return self.options.using or DEFAULT_DB_ALIAS
+        """The database alias the load writes to: ``using``, else where the routers send
+        the model's writes (as ``bulk_create`` does)."""
+        return self.options.using or router.db_for_write(self.model) or DEFAULT_DB_ALIAS
 
     @property
     def label(self) -> str:

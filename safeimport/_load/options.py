@@ -80,8 +80,9 @@ class LoadOptions:
         mode: ``"append"``, or ``"replace"``: the table ends up holding exactly the input's
             rows (rows whose key is in the input are updated in place, the others deleted),
             in one transaction, so readers see the old rows until it commits.
-        lock_timeout: Seconds to wait for a lock on the table before failing (``None``:
-            the server's setting).
+        lock_timeout: Seconds to wait for a lock on the table before failing (``0``: as
+            long as it takes, as PostgreSQL's ``lock_timeout = 0``; ``None``: the server's
+            setting).
         date_order: How to read a date written with its day and month as numbers before
             the year (``05/01/2024``): ``"DMY"`` (day first) or ``"MDY"`` (month first).
             ``None``: such a date fails the load; only ISO 8601 is read (see docs/values.md).
@@ -164,8 +165,10 @@ class LoadOptions:
     @property
     def direct(self) -> bool:
         """Whether the rows may go straight into the table (nothing to skip, merge or
-        replace): COPY at full speed, when the input's ids can be reserved first."""
-        return (self.on_conflict, self.on_error, self.mode) == ("error", "raise", "append")
+        replace, and not a dry run, which never writes into the table): COPY at full
+        speed, when the input's ids can be reserved first."""
+        plain = (self.on_conflict, self.on_error, self.mode) == ("error", "raise", "append")
+        return plain and not self.dry_run
 
     @property
     def merge(self) -> OnConflict:

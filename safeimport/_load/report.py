@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sequences import SequenceChange
+from ..sequences import SequenceChange, describe_moves
 
 __all__ = ["LoadReport"]
 
@@ -57,12 +57,8 @@ class LoadReport:
             text += f" (see {self.reject_file})"
         if self.rows_deleted:
             text += f", {self.rows_deleted} deleted"
-        moves = [
-            f"sequence {change.column} {change.next_before} -> {change.next_after}"
-            for change in self.sequences
-            if change.next_before != change.next_after
-        ]
-        return text + (f"; {', '.join(moves)}" if moves else "") + "."
+        moves = describe_moves(self.sequences)
+        return text + (f"; {moves}" if moves else "") + "."
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -1,4 +1,4 @@
-"""The load, stage by stage: audit, plan, strategy, copy, checks, sync, report.
+"""The load, stage by stage: audit, plan, strategy, copy, finish, sync, report.
 
 How a load runs, on PostgreSQL, in one transaction (a savepoint inside the caller's):
 
@@ -15,9 +15,12 @@ How a load runs, on PostgreSQL, in one transaction (a savepoint inside the calle
 5. The strategy **finishes**: nothing more for the direct path; for the staged path, the
    bad rows are set aside (:mod:`.screening`), the sequences raised past every staged id,
    and the rows moved into the table with one ``INSERT ... SELECT``.
-6. **Checks**: deferred foreign keys are checked now, so a violation is the load's error.
-7. **Sync**: the sequences are synced once more (exact next value, never lowered), and the
-   report tells each one's next value before and after.
+   Deferred foreign keys are checked at the end of this stage, so that a violation is the
+   load's error, with its line; inside the caller's transaction they are left to its
+   commit, as the caller chose.
+6. **Sync**: the sequences are synced once more (exact next value, never lowered), and the
+   report tells each one's next value before and after. A dry run moves no row into the
+   table (see :mod:`.dry_run`) and no sequence: it reports where they would go.
 
 A direct path that meets an id outside the range it reserved restarts through staging.
 Any failure rolls the whole load back, and becomes a :class:`~safeimport.errors.LoadError`
@@ -41,8 +44,8 @@ from django.db.models import Model
 from .._db import driver_error, is_postgresql
 from .._locks import locks_held, set_lock_timeout
 from ..errors import LoadError, SafeImportError
-from ..sequences import audit_tables, sync_states, value_limits
-from .checks import check_foreign_keys, check_rights
+from ..sequences import audit_tables, reserve_sequences, sync_states, value_limits
+from .checks import check_rights
 from .chunks import Chunk
 from .direct import Direct, Restart
 from .explain import Explainer
@@ -67,11 +70,14 @@ def run_load(model: type[Model], data: Input, options: LoadOptions) -> LoadRepor
         LoadError: bad input (naming its line, column and value), a key already taken,
             rights missing, or any database error; nothing is written.
     """
-    job = Job(model, data, options)
+    job: Job | None = None
     try:
+        job = Job(model, data, options)
         return _Load(job).run()
     finally:
-        job.data.close()
+        data.close()
+        if job is not None and job.data is not data:  # read again from its start
+            job.data.close()
 
 
 class _Load:
@@ -112,6 +118,7 @@ class _Load:
 
     def _attempt(self, connection: BaseDatabaseWrapper, *, direct: bool) -> LoadReport:
         """The load in a transaction of its own (a savepoint inside the caller's)."""
+        self.job.joined = connection.in_atomic_block
         with transaction.atomic(using=self.job.alias):
             restore = set_lock_timeout(connection, self.job.options.lock_timeout)
             restore_reading = read_values_as_django(connection, self.job.data.dates)
@@ -139,7 +146,7 @@ class _Load:
         if direct:
             strategy = Direct.reserve(job, connection, tables, plan, id_states, limits)
         if strategy is None:
-            strategy = Staged(job, connection, plan, self.explainer)
+            strategy = Staged(job, connection, plan, self.explainer, sequenced)
         # 4. copy
         statement = copy_statement(
             connection,
@@ -172,15 +179,16 @@ class _Load:
             raise LoadError(
                 "no rows to load (pass allow_empty=True to accept that)", source=job.source
             )
-        # 5. finish
-        strategy.finish(report, copied, tables, id_states)
+        # 5. finish, with the checks of deferred constraints
+        incoming = strategy.finish(report, copied, tables, id_states)
         if job.rejects is not None:
             report.rows_rejected = len(job.rejects)
             self._show_original_lines(unread)
-        # 6. checks
-        check_foreign_keys(job, connection)
-        # 7. sync
-        after = sync_states(connection, audit_tables(connection, tables), dry_run=options.dry_run)
+        # 6. sync (a dry run tells where the sequences would go, and moves none)
+        if options.dry_run:
+            after = reserve_sequences(connection, tables, incoming, dry_run=True)
+        else:
+            after = sync_states(connection, audit_tables(connection, tables))
         report.sequences = load_moves(before, after)
         return report
 

@@ -38,6 +38,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, Model
 
 from .._db import compose, compose_django, real_name
+from ..errors import LoadError
 from .plan import ColumnPlan
 from .rejects import Rejects
 
@@ -127,7 +128,7 @@ class Screening:
         staging: The text staging table.
         plan: The load's column plan (its ``columns`` are the staged columns).
         types: :func:`column_types` of those columns.
-        rejects: Where the rows go.
+        rejects: Where the rows go (``None``: the checks only find them).
         line_of: The source line of a staged row number.
     """
 
@@ -138,7 +139,7 @@ class Screening:
         staging: str,
         plan: ColumnPlan,
         types: dict[str, ColumnType],
-        rejects: Rejects,
+        rejects: Rejects | None,
         line_of: Callable[[int], int | None],
     ) -> None:
         self.connection = connection
@@ -175,6 +176,7 @@ class Screening:
         from the staging table (or ``table``, which has its columns)."""
         if not found:
             return
+        assert self.rejects is not None
         numbers = [row for row, _ in found]
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -205,6 +207,19 @@ class Screening:
             found += self.check_taken_keys(conflict)
         found += self.check_foreign_keys()
         self.set_aside(list(dict(reversed(found)).items()))  # one reason a row, the first
+        # A row that points at a row of the input that was just set aside points at
+        # nothing now: check again until no such row is left.
+        while self.points_into_the_input() and (orphans := self.check_foreign_keys()):
+            self.set_aside(orphans)
+
+    def points_into_the_input(self) -> bool:
+        """Whether a staged column is a foreign key to the loaded table itself."""
+        return any(
+            isinstance(f, ForeignKey)
+            and f.related_model is self.model
+            and str(f.column) in self.columns
+            for f in self.model._meta.local_concrete_fields
+        )
 
     def check_types(self) -> list[tuple[int, str]]:
         """Values that their column's type does not take.
@@ -291,7 +306,30 @@ class Screening:
     def check_foreign_keys(self) -> list[tuple[int, str]]:
         """A foreign key that matches no row of the table it points at (nor, for a key into
         the same table, a row of the input)."""
-        found: list[tuple[int, str]] = []
+        return [
+            (row, f"{name!r}: {shown} matches no row of {label}")
+            for row, name, shown, label in self.orphans()
+        ]
+
+    def first_orphan(self, source: str) -> LoadError | None:
+        """The first staged row, in the input's order, whose foreign key matches no row, as
+        the error that fails a load of ``source`` (``None``: every key matches)."""
+        found = min(self.orphans(), default=None)
+        if found is None:
+            return None
+        row, name, shown, label = found
+        return LoadError(
+            f"{shown} matches no row of {label}",
+            source=source,
+            line=self.line_of(row),
+            column=name,
+            value=shown,
+        )
+
+    def orphans(self) -> list[tuple[int, str, str, str]]:
+        """Each staged row whose foreign key matches no row: its number, the input's name
+        for the column, the value, and the label of the model pointed at."""
+        found: list[tuple[int, str, str, str]] = []
         for index, column in enumerate(self.columns):
             model_field = next(
                 (f for f in self.model._meta.local_concrete_fields if str(f.column) == column),
@@ -308,54 +346,43 @@ class Screening:
             same = ""
             if related._meta.db_table == self.model._meta.db_table and target in self.columns:
                 other = self.cast(self.columns.index(target), "o.")
-                same = (
-                    " AND NOT EXISTS (SELECT FROM {staging} AS o WHERE "
-                    + other
-                    + " = "
-                    + value
-                    + ")"
-                )
+                same = " AND NOT EXISTS (SELECT FROM {staging} AS o WHERE " + other + " = "
+                same += value + ")"
             statement = self._sql(
-                "SELECT s." + ROW + ", s.{c" + str(index) + "} FROM {staging} AS s "
+                "SELECT s." + ROW + ", s.{c" + str(index) + "}::text FROM {staging} AS s "
                 "WHERE s.{c" + str(index) + "} IS NOT NULL AND NOT EXISTS "
                 "(SELECT FROM {related} AS r WHERE r.{target} = " + value + ")" + same,
                 related=str(related._meta.db_table),
                 target=target,
             )
-            label = related._meta.label
+            label = str(related._meta.label)
             found += [
-                (row, f"{self._name(index)!r}: {shown} matches no row of {label}")
-                for row, shown in self._rows(statement)
+                (row, self._name(index), shown, label) for row, shown in self._rows(statement)
             ]
         return found
 
     # --- the move, range by range ---
 
     def move(
-        self, run: Callable[[int, int], tuple[int, int]], error_text: Callable[[Exception], str]
+        self,
+        run: Callable[[int, int], tuple[int, int]],
+        error_text: Callable[[Exception], str],
+        low: int,
+        high: int,
     ) -> tuple[int, int]:
         """Run ``run(first, last)`` (the move of staged rows ``first`` to ``last``) over
-        every staged row; a range that fails is split until the failing rows are found and
-        set aside. Returns (inserted, updated)."""
+        the staged rows ``low`` to ``high``; a range that fails is split until the failing
+        rows are found and set aside. A key repeated in the input keeps its first row that
+        goes in (see :mod:`.repeats`). Returns (inserted, updated)."""
         from .repeats import RepeatedKeys  # (it builds on this module)
 
         repeats = RepeatedKeys(self, self.conflict)
         repeats.hold()
-        inserted, updated = self._move_all(run, error_text)
-        while repeats.next_round():
-            more = self._move_all(run, error_text)
+        inserted, updated = self._move(run, error_text, low, high)
+        while repeats.next_round():  # the rows held back come back within the same range
+            more = self._move(run, error_text, low, high)
             inserted, updated = inserted + more[0], updated + more[1]
         return inserted, updated
-
-    def _move_all(
-        self, run: Callable[[int, int], tuple[int, int]], error_text: Callable[[Exception], str]
-    ) -> tuple[int, int]:
-        ((low, high),) = self._rows(
-            self._sql("SELECT min(" + ROW + "), max(" + ROW + ") FROM {staging}")
-        )
-        if low is None:
-            return 0, 0
-        return self._move(run, error_text, int(low), int(high))
 
     def _move(
         self,

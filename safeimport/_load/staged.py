@@ -21,15 +21,18 @@ reserves nothing and draws missing ids from a temporary copy of each sequence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import Error as DjangoDatabaseError
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import compose, compose_django, real_name
+from ..errors import LoadError
 from ..sequences import SequenceState, next_free, reserve_sequences
+from .checks import check_foreign_keys
 from .chunks import Chunk
+from .dry_run import Shadow
 from .explain import Explainer, refusal
 from .job import Job
 from .plan import ColumnPlan
@@ -50,21 +53,31 @@ class Staged:
         connection: Its connection.
         plan: Its column plan.
         explainer: Words its errors.
+        sequenced: Every column of the table that draws from a sequence, the input's or not.
     """
 
     method = "staged copy"
 
     def __init__(
-        self, job: Job, connection: BaseDatabaseWrapper, plan: ColumnPlan, explainer: Explainer
+        self,
+        job: Job,
+        connection: BaseDatabaseWrapper,
+        plan: ColumnPlan,
+        explainer: Explainer,
+        sequenced: IdStates,
     ) -> None:
         self.job = job
         self.connection = connection
         self.plan = plan
         self.explainer = explainer
+        self.sequenced = sequenced
         self.table = f"safeimport_staging_{id(self)}"
-        """The staging table, which COPY fills."""
+        """The staging table, which COPY fills; its ``safeimport_row`` numbers the rows in
+        COPY order, which is the input's."""
         self._create()
         self.types: dict[str, ColumnType] = column_types(connection, job.table, plan.columns)
+        self.target = job.table
+        """Where the rows move: the table, or a dry run's copy of it."""
 
     def _create(self) -> None:
         """A temporary table with the plan's columns (all of them text, and the rows
@@ -72,15 +85,26 @@ class Staged:
         if self.job.rejects is not None:
             create_text_staging(self.connection, self.table, self.plan.columns)
             return
+        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
+            "staging": self.table,
+            "table": self.job.table,
+            "columns": self.plan.columns,
+        }
         with self.connection.cursor() as cursor:
             cursor.execute(
                 compose_django(
                     self.connection,
                     "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
                     "SELECT {columns} FROM {table} WITH NO DATA",
-                    staging=self.table,
-                    table=self.job.table,
-                    columns=self.plan.columns,
+                    **names,
+                )
+            )
+            cursor.execute(
+                compose_django(
+                    self.connection,
+                    "ALTER TABLE {staging} ADD COLUMN " + ROW + " bigint GENERATED ALWAYS AS "
+                    "IDENTITY",
+                    **names,
                 )
             )
 
@@ -94,16 +118,14 @@ class Staged:
         copied: int,
         tables: dict[str, str | None],
         id_states: IdStates,
-    ) -> None:
-        """Move the ``copied`` staged rows into the table and count them in ``report``."""
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """Move the ``copied`` staged rows into the table and count them in ``report``;
+        return the range of the ids that came in, per (model label, column)."""
         job, options = self.job, self.job.options
         unread = len(job.rejects) if job.rejects is not None else 0
         screening = None
         if job.rejects is not None:
-            screening = Screening(
-                self.connection, job.model, self.table, self.plan, self.types, job.rejects,
-                job.positions.line_of,
-            )  # fmt: skip
+            screening = self._screening()
             screening.run(
                 conflict=job.conflict_columns(),
                 check_taken=options.on_conflict == "error" and options.mode == "append",
@@ -114,13 +136,42 @@ class Staged:
         incoming = self._incoming(id_states)
         if not options.dry_run:
             reserve_sequences(self.connection, tables, incoming)
-        draws = self._draws(id_states, incoming)
+        draws = self._draws(incoming)
+        shadow = None
+        if options.dry_run:
+            shadow = Shadow(job, self.connection, self.table, self.types, draws)
+            self.target = shadow.name
         if options.mode == "replace":
-            report.rows_deleted = self._delete_the_rest()
+            key = self._replace_key()
+            if shadow is not None:
+                report.rows_deleted = shadow.count_replaced(key)
+            else:
+                report.rows_deleted = self._delete_the_rest(key)
         written, updated = self._merge(draws, screening)
+        if shadow is not None and screening is None:
+            self._check_references()
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
+            )
         report.rows_written, report.rows_updated = written, updated
         rejected_here = len(job.rejects) - unread if job.rejects is not None else 0
         report.rows_skipped = copied - written - updated - rejected_here
+        return incoming
+
+    def _screening(self) -> Screening:
+        job = self.job
+        return Screening(
+            self.connection, job.model, self.table, self.plan, self.types, job.rejects,
+            job.positions.line_of,
+        )  # fmt: skip
+
+    def _check_references(self) -> None:
+        """A dry run's foreign keys, which its copy of the table lacks: the first staged
+        row that points at nothing fails it, as it would fail the load."""
+        orphan = self._screening().first_orphan(self.job.source)
+        if orphan is not None:
+            raise orphan
 
     def _incoming(self, id_states: IdStates) -> dict[tuple[str, str], tuple[int, int]]:
         """The smallest and largest staged id of each sequence-backed column, in one query."""
@@ -139,18 +190,19 @@ class Staged:
             if row[2 * i] is not None
         }
 
-    def _draws(
-        self, id_states: IdStates, incoming: dict[tuple[str, str], tuple[int, int]]
-    ) -> dict[str, int]:
+    def _draws(self, incoming: dict[tuple[str, str], tuple[int, int]]) -> dict[str, int]:
         """The sequence that each sequence-backed column draws missing ids from, by OID.
 
         In a dry run, a temporary copy of it that starts where it would stand after the
-        reservation (dropped with the rollback): a dry run touches no sequence.
+        reservation (dropped with the rollback): a dry run touches no sequence. A dry run
+        needs one for every sequence-backed column of the table, the input's or not (its
+        copy of the table draws from them).
         """
+        plans = {t.column for _, t in self.plan.sequenced()}
         if not self.job.options.dry_run:
-            return {column: state.oid for column, state in id_states.items()}
+            return {c: state.oid for c, state in self.sequenced.items() if c in plans}
         draws: dict[str, int] = {}
-        for column, state in id_states.items():
+        for column, state in self.sequenced.items():
             first = state.next_value if state.next_value is not None else state.start
             bounds = incoming.get((self.job.label, real_name(column)))
             if bounds is not None:
@@ -179,7 +231,7 @@ class Staged:
         params: list[int] = []
         selected = []
         names: dict[str, str | list[str] | tuple[str, list[str]]] = {
-            "table": job.table,
+            "table": self.target,
             "staging": self.table,
             "columns": plan.columns,
         }
@@ -201,8 +253,7 @@ class Staged:
             "INSERT INTO {table} ({columns}) " + overriding + " "
             "SELECT " + ", ".join(selected) + " FROM {staging}"
         )
-        if job.rejects is not None:
-            template += " WHERE " + ROW + " BETWEEN %s AND %s"
+        template += " WHERE " + ROW + " BETWEEN %s AND %s"
         if merge != "error":
             names["conflict"] = conflict
             action = "DO NOTHING"
@@ -221,47 +272,119 @@ class Staged:
     def _merge(self, draws: dict[str, int], screening: Screening | None) -> tuple[int, int]:
         """Move the staged rows into the table; return (inserted, updated). A row without
         an id gets one drawn from its sequence, which is past every staged id by now. With
-        ``screening`` (on_error="skip"), rows that still fail are found and set aside."""
+        ``screening`` (on_error="skip"), rows that still fail are found and set aside;
+        without, the first row that fails, in the input's order, fails the load."""
         statement, params = self._insert_sql(draws)
         merge = self.job.options.merge
 
-        def run(*rows: int) -> tuple[int, int]:
+        def run(first: int, last: int) -> tuple[int, int]:
             with self.connection.cursor() as cursor:
-                cursor.execute(statement, [*params, *rows])
+                cursor.execute(statement, [*params, first, last])
                 if merge == "error":
                     return cursor.rowcount, 0
                 inserted, updated = cursor.fetchone()
                 return int(inserted), int(updated)
 
-        if screening is not None:
-            inserted, updated = screening.move(run, refusal)
+        rows = self._row_range()
+        if rows is None:
+            inserted, updated = 0, 0
+        elif screening is not None:
+            inserted, updated = screening.move(run, refusal, *rows)
         else:
             try:
                 with transaction.atomic(using=self.job.alias):
-                    inserted, updated = run()
+                    inserted, updated = run(*rows)
+                    if not (self.job.options.dry_run or self.job.joined):
+                        check_foreign_keys(self.job, self.connection)
             except DjangoDatabaseError as exc:
-                raise self.explainer.staged_error(self.connection, exc, self.table) from exc
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
-            )
+                raise self._first_refused(run, *rows, exc) from exc
         return int(inserted), int(updated)
 
-    def _delete_the_rest(self) -> int:
-        """mode="replace": delete the table's rows whose key is not in the input (the
-        others are updated in place by the merge, so rows pointing at them stay right)."""
-        key = str(self.job.model._meta.pk.column)
-        if key in self.plan.columns:
-            value = cast_sql(self.connection, self.types[key], "s.{key}")
-            template = (
-                "DELETE FROM {table} AS t WHERE NOT EXISTS "
-                "(SELECT FROM {staging} AS s WHERE " + value + " = t.{key})"
-            )
-        else:
-            template = "DELETE FROM {table}"
-        statement = compose_django(
-            self.connection, template, table=self.job.table, staging=self.table, key=key
-        )
+    def _row_range(self) -> tuple[int, int] | None:
         with self.connection.cursor() as cursor:
-            cursor.execute(statement)
+            cursor.execute(
+                compose_django(
+                    self.connection,
+                    "SELECT min(" + ROW + "), max(" + ROW + ") FROM {staging}",
+                    staging=self.table,
+                )
+            )
+            low, high = cursor.fetchone()
+        return None if low is None else (int(low), int(high))
+
+    def _first_refused(
+        self, run: Callable[[int, int], tuple[int, int]], low: int, high: int, error: Exception
+    ) -> LoadError:
+        """The error of the first staged row, in the input's order, that the table refuses
+        (``error``: that of the whole move, which says what, not where).
+
+        The rows go in by ranges inside a savepoint that is rolled back at the end: a range
+        that passes is kept and the next one is twice as long; a range that fails is tried
+        again half as long, until the range is the one row that fails. The work is about
+        that of moving the rows up to the row found. Deferred foreign keys are not checked
+        range by range (a row may point at a later one): when every row goes in, the first
+        row that points at nothing is looked up instead.
+        """
+        found: tuple[int, Exception] | None = None
+        with transaction.atomic(using=self.job.alias):
+            first, size = low, 1
+            while first <= high and found is None:
+                last = min(first + size - 1, high)
+                refused = self._attempt(run, first, last, keep=True)
+                if refused is None:
+                    first, size = last + 1, size * 2
+                elif first == last:
+                    found = (first, refused)
+                else:
+                    size = max(1, (last - first + 1) // 2)
+            transaction.set_rollback(True, using=self.job.alias)
+        if found is not None:
+            row, refused = found
+            alone = self._attempt(run, row, row, keep=False)
+            return self.explainer.row_error(
+                self.connection, refused, self.table, row, repeated=alone is None
+            )
+        orphan = self._screening().first_orphan(self.job.source)
+        return orphan or self.explainer.database_error(self.connection, error)
+
+    def _attempt(
+        self, run: Callable[[int, int], tuple[int, int]], first: int, last: int, *, keep: bool
+    ) -> Exception | None:
+        """Run the move of rows ``first`` to ``last`` in a savepoint; its error, if any.
+        The rows stay (``keep``) when it passes, else the savepoint is rolled back."""
+        try:
+            with transaction.atomic(using=self.job.alias):
+                run(first, last)
+                if not keep:
+                    transaction.set_rollback(True, using=self.job.alias)
+        except DjangoDatabaseError as exc:
+            return exc
+        return None
+
+    def _replace_key(self) -> list[str]:
+        """The columns that match the table's rows to the input's in mode="replace": the
+        conflict fields (the primary key by default), when the input has them."""
+        key = self.job.conflict_columns()
+        return key if set(key) <= set(self.plan.columns) else []
+
+    def _delete_the_rest(self, key: list[str]) -> int:
+        """mode="replace": delete the table's rows whose ``key`` is not in the input (the
+        others are updated in place by the merge, so rows pointing at them stay right);
+        every row when the input has no key."""
+        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
+            "table": self.job.table,
+            "staging": self.table,
+        }
+        matches = []
+        for index, column in enumerate(key):
+            names[f"k{index}"] = column
+            value = cast_sql(self.connection, self.types[column], f"s.{{k{index}}}")
+            matches.append(f"{value} = t.{{k{index}}}")
+        template = "DELETE FROM {table} AS t"
+        if matches:
+            template += (
+                " WHERE NOT EXISTS (SELECT FROM {staging} AS s WHERE " + " AND ".join(matches) + ")"
+            )
+        with self.connection.cursor() as cursor:
+            cursor.execute(compose_django(self.connection, template, **names))
             return int(cursor.rowcount)

@@ -45,9 +45,10 @@ CopyOption = tuple[str, str | list[str]]
 T = TypeVar("T")
 
 # PostgreSQL's context line of a COPY error; the last one counts (nested contexts, such as
-# "JSON data, line 1: ...", come first).
+# "JSON data, line 1: ...", come first). The words "line" and "column" are the server's
+# language's ("Zeile", "ligne"...), so any word is taken there.
 _CONTEXT = re.compile(
-    r'COPY [^\n]*?, line (?P<line>\d+)(?:, column (?P<column>[^:\n]+?))?(?:: "(?P<value>.*)")?$',
+    r'COPY [^\n]*?, \w+ (?P<line>\d+)(?:, \w+ (?P<column>[^:\n]+?))?(?:: "(?P<value>.*)")?$',
     re.MULTILINE,
 )
 

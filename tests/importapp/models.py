@@ -41,6 +41,14 @@ class Shelf(models.Model):
     active = models.BooleanField(default=True)
 
 
+class Category(models.Model):
+    """A tree: a foreign key to its own table, and a CHECK (``rank >= 0``)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    parent = models.ForeignKey("self", null=True, on_delete=models.PROTECT)
+    rank = models.PositiveIntegerField(default=0)
+
+
 class Measure(models.Model):
     """The kinds of column Book lacks: arrays (nested too), a NOT NULL text, wide decimals,
     integers of every size, time, duration, address and the CharField kinds."""

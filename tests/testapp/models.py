@@ -135,3 +135,12 @@ class Sentinel(Named):
 
     class Meta:
         db_table = "x"
+
+
+class Invoice(Named):
+    """An integer key, and a text column ``number`` that the database fills with
+    ``'INV-' || nextval('invoice_no_seq')``: a sequence behind a column that is no integer.
+
+    The column is left out of the model, as an application leaves a column that only the
+    database writes; see ``migrations/0004_invoice.py``.
+    """

@@ -90,6 +90,10 @@ class FrameInput(Input):
             error.reason, source=error.source, row=label, column=error.column, value=error.value
         )
 
+    def reopen(self) -> FrameInput:
+        """The same frame, to be read again from its first row."""
+        return FrameInput(self._frame, name=self.name)
+
     def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
         """The exact range of each sequence-backed column's ids, or ``None`` when one is
         missing or not an integer (the careful path then says where)."""

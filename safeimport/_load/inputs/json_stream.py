@@ -117,7 +117,8 @@ class JsonValues:
                     stop = self._buffer.find("\n", start)
                     text = self._buffer[start : stop if stop >= 0 else len(self._buffer)]
                     raise self._error(f"malformed JSON: {exc.msg}", line, text.strip()) from None
-                reason = "the JSON ends too early" if cut else "malformed JSON"
+                early = exc.pos >= len(self._buffer) - 1 or exc.msg.startswith("Unterminated")
+                reason = "the JSON ends too early" if early else "malformed JSON"
                 raise self._error(f"{reason}: {exc.msg}", self._line_at(exc.pos)) from None
             self._position = end
             return line, value
@@ -131,8 +132,9 @@ class JsonValues:
         while True:
             char = self._skip_blanks()
             if char is None:
-                raise self._error(
-                    "the JSON ends before its array is closed", self._line_at(self._position)
+                raise self._error(  # on the last line that holds anything
+                    "the JSON ends before its array is closed",
+                    self._line_at(len(self._buffer.rstrip())),
                 )
             if char == "]":
                 self._position += 1
@@ -140,7 +142,7 @@ class JsonValues:
                     raise self._error(
                         "text after the end of the JSON array",
                         self._line_at(self._position),
-                        self._buffer[self._position : self._position + 40],
+                        self._buffer[self._position : self._position + 40].strip(),
                     )
                 return
             if after_item:

@@ -55,7 +55,8 @@ class _Rejoined:
             head, self._head = self._head, b""
             return head + bytes(self._rest.read())
         head, self._head = self._head[:size], self._head[size:]
-        return head
+        more = size - len(head)
+        return head + bytes(self._rest.read(more)) if more else head
 
 
 def readable(handle: Any) -> Any:

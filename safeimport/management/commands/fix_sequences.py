@@ -17,6 +17,7 @@ from ...sequences import (
     Status,
     SyncReport,
     audit_tables,
+    describe_moves,
     resolve_models,
     sync_states,
     tables_of,
@@ -161,10 +162,7 @@ def _summary(report: SyncReport, alias: str) -> str:
     text = f"Checked {len(report.changes)} sequence(s) on database {alias!r}: {len(behind)} behind"
     if report.moved:
         verb = "would move" if report.dry_run else "moved"
-        moves = ", ".join(
-            f"{c.state.sequence} {c.next_before} -> {c.next_after}" for c in report.moved
-        )
-        text += f"; {verb} {len(report.moved)}: {moves}"
+        text += f"; {verb} {len(report.moved)}: {describe_moves(report.moved)}"
     if report.not_permitted:
         text += f"; {len(report.not_permitted)} not permitted"
     return text + "."

@@ -41,7 +41,8 @@ _COMPRESSED = (".gz", ".bz2", ".xz")
 
 
 def lock_timeout(text: str) -> float | None:
-    """Seconds as a number; ``0`` or ``none`` keep the server's ``lock_timeout``."""
+    """Seconds as a number (``0``: wait as long as it takes); ``none`` keeps the server's
+    ``lock_timeout``."""
     if text.lower() == "none":
         return None
     try:
@@ -50,7 +51,7 @@ def lock_timeout(text: str) -> float | None:
         raise ArgumentTypeError(f"seconds or 'none', not {text!r}") from None
     if not math.isfinite(seconds) or seconds < 0:
         raise ArgumentTypeError(f"seconds must be 0 or more, not {text!r}")
-    return seconds or None
+    return seconds
 
 
 def max_errors(text: str) -> int:
@@ -157,8 +158,8 @@ class Command(BaseCommand):
             type=lock_timeout,
             default=5.0,
             metavar="SECONDS",
-            help="How long to wait for a lock before failing (default 5); 0 or none keeps "
-            "the server's setting.",
+            help="How long to wait for a lock before failing (default 5); 0 waits as long "
+            "as it takes; none keeps the server's setting.",
         )
         parser.add_argument(
             "--noinput",

@@ -38,6 +38,7 @@ from ...sequences import (
     Status,
     SyncReport,
     audit_tables,
+    describe_move,
     sync_states,
     tables_of,
 )
@@ -206,9 +207,9 @@ def _describe(change: SequenceChange) -> str:
     owners = ", ".join(state.models) or ", ".join(state.tables)
     name = f"sequence {state.sequence} ({owners})"
     if change.action is Action.RAISED:
-        return f"Moved {name}: next value {change.next_before} -> {change.next_after}"
+        return f"Moved {describe_move(change)} ({owners})"
     if change.action is Action.WOULD_RAISE:
-        return f"Would move {name}: next value {change.next_before} -> {change.next_after}"
+        return f"Would move {describe_move(change)} ({owners})"
     if change.action is Action.NOT_PERMITTED:
         return f"Not moved {name}: behind its data, and the current role may not update it"
     note = f" ({state.note})" if state.note else ""
