@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
-from safeimport import LoadError, load_dataframe, load_json
+from safeimport import LoadError, load_csv, load_dataframe, load_json
 from tests.importapp.models import Book, Measure, Stamp
 from tests.values.loads import LOADERS, load_rows
 
@@ -46,8 +46,6 @@ def test_auto_now_on_the_bulk_create_fallback(tmp_path: Path) -> None:
     before = timezone.now()
     path = tmp_path / "stamps.csv"
     path.write_text("label,created\na,2001-01-01 00:00\n", encoding="utf-8")
-    from safeimport import load_csv
-
     load_csv(Stamp, path, using="sqlite")
     stamp = Stamp.objects.using("sqlite").get()
     assert before <= stamp.created <= timezone.now()
@@ -74,22 +72,17 @@ def test_a_nan_in_a_not_null_text_column_on_the_skip_path() -> None:
     assert sorted(Measure.objects.values_list("label", "notes")) == [("", "n"), ("a", "")]
 
 
-@pytest.mark.parametrize("on_error", ["raise", "skip"])
-def test_a_dataframe_error_names_the_index_label(on_error: str) -> None:
+def test_a_dataframe_error_names_the_index_label() -> None:
     frame = pd.DataFrame(
         {"title": ["a", "b", "c"], "pages": ["1", "many", "3"]},
         index=pd.Index(["first", "second", "third"], name="key"),
     )
-    if on_error == "raise":
-        with pytest.raises(LoadError) as info:
-            load_dataframe(Book, frame)
-        assert (info.value.row, info.value.column, info.value.value) == ("second", "pages", "many")
-        assert info.value.line is None
-        assert "row 'second'" in str(info.value)
-        assert Book.objects.count() == 0
-        return
-    report = load_dataframe(Book, frame, on_error="skip")
-    assert report.rows_rejected == 1
+    with pytest.raises(LoadError) as info:
+        load_dataframe(Book, frame)
+    assert (info.value.row, info.value.column, info.value.value) == ("second", "pages", "many")
+    assert info.value.line is None
+    assert "row 'second'" in str(info.value)
+    assert Book.objects.count() == 0
 
 
 def test_a_database_error_in_a_dataframe_names_the_index_label() -> None:
