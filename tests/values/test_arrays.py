@@ -54,7 +54,7 @@ def test_empty_and_null_arrays(tmp_path: Path) -> None:
     load_json(Measure, path)
     empty, null = Measure.objects.get(label="empty"), Measure.objects.get(label="null")
     assert (empty.counts, null.counts) == ([], None)
-    assert empty.grid == _orm(grid=[[]]).grid
+    assert empty.grid == []  # PostgreSQL's one empty array (psycopg2's ORM stores the same)
 
 
 def test_a_list_for_a_field_that_holds_none_names_its_line(tmp_path: Path) -> None:
