@@ -4,7 +4,14 @@ The public names are re-exported here; see the README for a tour.
 """
 
 from .context import sequences_synced
-from .errors import LoadError, SafeImportError, SequenceError, SequenceExhaustedError
+from .errors import (
+    LoadError,
+    SafeImportError,
+    SequenceError,
+    SequenceExhaustedError,
+    UnmatchedColumnsError,
+)
+from .heal import healing
 from .loaders import LoadReport, load_csv, load_dataframe, load_dataset, load_json
 from .sequences import (
     Action,
@@ -16,6 +23,7 @@ from .sequences import (
     audit_sequences,
     sync_sequences,
 )
+from .testing import assert_sequences_synced
 
 __all__ = [
     "Action",
@@ -29,7 +37,10 @@ __all__ = [
     "SequenceState",
     "Status",
     "SyncReport",
+    "UnmatchedColumnsError",
+    "assert_sequences_synced",
     "audit_sequences",
+    "healing",
     "load_csv",
     "load_dataframe",
     "load_dataset",

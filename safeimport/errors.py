@@ -6,6 +6,7 @@ Every error is a :class:`SafeImportError`, so one ``except`` catches them all::
      ├── SequenceError               a sequence cannot be audited or moved as asked
      │    └── SequenceExhaustedError    the data is past what the sequence or its column can hold
      └── LoadError                   an input cannot be loaded; names source, line, column, value
+          └── UnmatchedColumnsError     input columns that match no field, all of them at once
 
 Management commands turn these into ``CommandError`` with the same text.
 """
@@ -15,7 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["LoadError", "SafeImportError", "SequenceError", "SequenceExhaustedError"]
+__all__ = [
+    "LoadError",
+    "SafeImportError",
+    "SequenceError",
+    "SequenceExhaustedError",
+    "UnmatchedColumnsError",
+]
 
 
 class SafeImportError(Exception):
@@ -83,3 +90,48 @@ class LoadError(SafeImportError):
                 shown = shown[:77] + "..."
             message += f" (value {shown})"
         return message
+
+
+class UnmatchedColumnsError(LoadError):
+    """Input columns that match no field of the model, every one of them in one error.
+
+    Attributes:
+        unmatched: Each such column, with the field names close to it (maybe none).
+        fields: The model's field names, in order.
+        label: The model's label.
+    """
+
+    def __init__(
+        self,
+        unmatched: dict[str, list[str]],
+        fields: Sequence[str],
+        label: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.unmatched = unmatched
+        self.fields = list(fields)
+        self.label = label
+        names = list(unmatched)
+        super().__init__(
+            self.describe("columns={...}", "ignore_unknown_columns=True"),
+            source=source,
+            line=line,
+            column=names[0] if len(names) == 1 else None,
+        )
+
+    def describe(self, map_option: str, ignore_option: str) -> str:
+        """The reason, naming the options that map or ignore a column as the caller spells
+        them (a loader's arguments, a command's flags)."""
+        parts = []
+        for name, close in self.unmatched.items():
+            guess = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            parts.append(f"{name!r}{guess}")
+        count = len(self.unmatched)
+        what = "column" if count == 1 else f"{count} columns"
+        return (
+            f"{what} {', '.join(parts)} {'matches' if count == 1 else 'match'} no field of "
+            f"{self.label} (its fields: {', '.join(self.fields)}); map them with "
+            f"{map_option}, or pass {ignore_option} to leave them out"
+        )

@@ -28,7 +28,7 @@ def load_csv(
     source: Source,
     *,
     columns: ColumnsArg = None,
-    delimiter: str = ",",
+    delimiter: str | None = None,
     header: bool = True,
     encoding: str = "utf-8",
     null: str = "",
@@ -41,8 +41,11 @@ def load_csv(
         source: A path, a text or binary file object, or an iterable of lines.
         columns: ``{CSV column: field name}`` for columns named otherwise (``None`` drops
             a column); without a header, the field names in file order. Field names and
-            attnames (``playlist_id``) both work.
-        delimiter: The field separator.
+            attnames (``playlist_id``) both work. Headers the mapping does not name match
+            a field's name, attname, db_column or verbose_name, regardless of case, spaces
+            and underscores (``Customer ID`` is ``customer_id``).
+        delimiter: The field separator; by default the one the first line uses most
+            among ``,``, ``;``, tab and ``|``.
         header: Whether the first line names the columns.
         encoding: The file's encoding.
         null: The unquoted text that means NULL (an empty field by default).

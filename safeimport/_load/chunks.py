@@ -28,6 +28,7 @@ __all__ = [
     "IdLimits",
     "IdRanges",
     "Positions",
+    "Restart",
     "check_id",
     "id_bounds",
     "within",
@@ -41,6 +42,12 @@ the column's type)."""
 
 IdRanges = dict[str, tuple[int, int]]
 """Per sequence-backed column, the smallest and largest id of some rows."""
+
+
+class Restart(Exception):
+    """The rows cannot go on as planned (an id past the ids reserved on the direct path, a
+    DataFrame block that binary COPY cannot take exactly): the load starts again from the
+    input's start, through staging, in text."""
 
 
 class BadId(ValueError):

@@ -20,7 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from .._db import real_name
 from ..sequences import SequenceState, reserve_sequences
 from .checks import check_foreign_keys
-from .chunks import Chunk, IdLimits, IdRanges, within
+from .chunks import Chunk, IdLimits, IdRanges, Restart, within
 from .job import Job
 from .plan import ColumnPlan
 from .report import LoadReport
@@ -28,11 +28,6 @@ from .report import LoadReport
 __all__ = ["Direct", "Restart"]
 
 _FAR = 2**63
-
-
-class Restart(Exception):
-    """A chunk read on the direct path holds an id past the reservation made from the
-    input's guess (or lacks one): the load starts again through staging."""
 
 
 class Direct:

@@ -42,6 +42,7 @@ class LoadArgs(TypedDict, total=False):
     mode: Mode
     lock_timeout: float | None
     date_order: DateOrder | None
+    validate: bool
 
 
 def _choice(name: str, value: object, allowed: object) -> None:
@@ -80,6 +81,9 @@ class LoadOptions:
         mode: ``"append"``, or ``"replace"``: the table ends up holding exactly the input's
             rows (rows whose key is in the input are updated in place, the others deleted),
             in one transaction, so readers see the old rows until it commits.
+        validate: Read the whole input and report every bad row (``LoadReport.rejects``:
+            line, column, value, reason) in one pass; write nothing and leave the sequences
+            alone (a dry run with ``on_error="skip"`` and no ``max_errors``).
         lock_timeout: Seconds to wait for a lock on the table before failing (``0``: as
             long as it takes, as PostgreSQL's ``lock_timeout = 0``; ``None``: the server's
             setting).
@@ -107,6 +111,7 @@ class LoadOptions:
     mode: Mode = "append"
     lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT
     date_order: DateOrder | None = None
+    validate: bool = False
 
     def __post_init__(self) -> None:
         _choice("on_conflict", self.on_conflict, OnConflict)
@@ -114,8 +119,13 @@ class LoadOptions:
             _choice("date_order", self.date_order, DateOrder)
         _choice("on_error", self.on_error, OnError)
         _choice("mode", self.mode, Mode)
-        for name in ("ignore_unknown_columns", "dry_run", "allow_empty"):
+        for name in ("ignore_unknown_columns", "dry_run", "allow_empty", "validate"):
             _flag(name, getattr(self, name))
+        if self.validate:
+            if self.max_errors is not None:
+                raise ValueError("validate=True reports every bad row; max_errors does not apply")
+            object.__setattr__(self, "on_error", "skip")  # frozen: set once, here
+            object.__setattr__(self, "dry_run", True)
         if self.mode == "replace" and self.on_conflict != "error":
             raise ValueError(
                 "mode='replace' updates the rows whose key is in the input and deletes the "

@@ -18,7 +18,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from .._db import real_name
-from ..errors import LoadError
+from ..errors import LoadError, UnmatchedColumnsError
+from .matching import FieldNames
 
 __all__ = [
     "ColumnPlan",
@@ -101,14 +102,6 @@ class ColumnPlan:
         return column
 
 
-def _field_names(model: type[Model]) -> dict[str, models.Field[Any, Any]]:
-    names: dict[str, models.Field[Any, Any]] = {}
-    for model_field in model._meta.local_concrete_fields:
-        for name in (model_field.name, model_field.attname, model_field.column):
-            names.setdefault(str(name), model_field)
-    return names
-
-
 def _has_db_default(model_field: models.Field[Any, Any]) -> bool:
     return getattr(model_field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
 
@@ -160,15 +153,20 @@ def missing_value(model_field: models.Field[Any, Any]) -> Any:
 
 
 def _unnamed_fields(
-    model: type[Model], inputs: Sequence[str], mapping: Mapping[str, str | None]
+    fields: FieldNames, inputs: Sequence[str], mapping: Mapping[str, str | None]
 ) -> list[str]:
-    """The fields of ``model`` that no input column names, nor a mapping (columns that the
-    database fills itself, such as GENERATED ALWAYS, left out)."""
-    given = set(inputs) | {name for name in mapping.values() if name}
+    """The fields that no input column names, nor a mapping (columns that the database
+    fills itself, such as GENERATED ALWAYS, left out)."""
+    named = set()
+    for name in inputs:
+        wanted = mapping.get(name, name)
+        found = fields.find(wanted) if wanted else None
+        if found is not None:
+            named.add(found.name)
     return [
         str(f.name)
-        for f in model._meta.local_concrete_fields
-        if not ({f.name, f.attname, f.column} & given) and not getattr(f, "db_returning", False)
+        for f in fields.fields
+        if f.name not in named and not getattr(f, "db_returning", False)
     ]
 
 
@@ -190,7 +188,9 @@ def plan_columns(
         inputs: The input's column names, in order.
         columns: ``{input name: field name}`` (``None`` ignores the column), or, for an
             input without names, the field names in input order. Field names and attnames
-            (``playlist_id``) are both accepted, and so are column names.
+            (``playlist_id``) are both accepted, and so are column names. An input column
+            that the mapping does not name matches a field as :mod:`.matching` says:
+            exactly, else regardless of case, spaces and underscores, and by verbose_name.
         ignore_unknown: Ignore input columns that match no field instead of failing.
         sequenced: Table columns that draw from a sequence.
         sparse: Any row may have any field (JSON objects): every field that no input
@@ -199,8 +199,9 @@ def plan_columns(
         line: The line that names the columns (a header), for errors.
 
     Raises:
-        LoadError: an input column matches no field, two go to one field, or a field that
-            needs a value (NOT NULL, no default) has no column.
+        UnmatchedColumnsError: input columns that match no field (all of them).
+        LoadError: two columns go to one field, or a field that needs a value (NOT NULL,
+            no default) has no column.
     """
     label = model._meta.label
     if model._meta.parents:
@@ -209,37 +210,33 @@ def plan_columns(
             "separately",
             source=source,
         )
-    fields = _field_names(model)
+    fields = FieldNames(model)
     mapping: Mapping[str, str | None] = columns if isinstance(columns, Mapping) else {}
-    unknown_in_mapping = [name for name in mapping.values() if name and name not in fields]
+    unknown_in_mapping = [name for name in mapping.values() if name and not fields.exact(name)]
     if unknown_in_mapping:
         raise LoadError(
             f"the column mapping names {unknown_in_mapping[0]!r}, which is not a field of "
-            f"{label} (fields: {', '.join(f.name for f in model._meta.local_concrete_fields)})",
+            f"{label} (fields: {', '.join(fields.names)})",
             source=source,
         )
     given = len(inputs)
     if sparse:
-        inputs = [*inputs, *_unnamed_fields(model, inputs, mapping)]
+        inputs = [*inputs, *_unnamed_fields(fields, inputs, mapping)]
     sequenced = set(sequenced)
     targets: list[Target | None] = []
     seen: dict[str, str] = {}
+    unmatched: dict[str, list[str]] = {}
     for name in inputs:
         wanted = mapping.get(name, name)
         if wanted is None:
             targets.append(None)
             continue
-        model_field = fields.get(wanted)
+        model_field = fields.exact(wanted) if name in mapping else fields.find(wanted)
         if model_field is None:
-            if ignore_unknown:
-                targets.append(None)
-                continue
-            raise LoadError(
-                f"column {name!r} matches no field of {label}; map it with columns= or ignore it",
-                source=source,
-                line=line,
-                column=name,
-            )
+            targets.append(None)
+            if not ignore_unknown:
+                unmatched[name] = fields.close_to(name)
+            continue
         if filled_by_django(model_field):
             targets.append(None)  # replaced by the time of the load, as create() does
             continue
@@ -253,6 +250,8 @@ def plan_columns(
             )
         seen[model_field.name] = name
         targets.append(Target(name, model_field, sequenced=model_field.column in sequenced))
+    if unmatched:
+        raise UnmatchedColumnsError(unmatched, fields.names, label, source=source, line=line)
     defaults = []
     for model_field in model._meta.local_concrete_fields:
         drawn = model_field.column in sequenced or getattr(model_field, "db_returning", False)

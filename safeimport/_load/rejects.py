@@ -29,6 +29,33 @@ class Rejected:
     reason: str
     record: str
     """The row as it was in the input (re-read from a file; else its values as CSV)."""
+    column: str | None = None
+    """The input's column at fault, when one is."""
+    value: object = None
+    """That column's value, when known."""
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value if self.value is None else str(self.value),
+            "reason": self.reason,
+            "record": self.record,
+        }
+
+    def describe(self) -> str:
+        """One line: where, what, and the value."""
+        where = [f"line {self.line}"] if self.line is not None else []
+        reason = self.reason
+        if self.column:
+            where.append(f"column {self.column!r}")
+            reason = reason.removeprefix(f"{self.column!r}: ")
+        value = ""
+        if self.value is not None:
+            value = f" (value {str(self.value)!r})"
+            reason = reason.removesuffix(f" ({self.value!r})")
+        return f"{', '.join(where) or 'a row'}: {reason}{value}"
 
 
 class Rejects:
@@ -44,13 +71,22 @@ class Rejects:
         self.max_errors = max_errors
         self.rows: list[Rejected] = []
 
-    def add(self, line: int | None, reason: str, record: str) -> None:
-        """Set a row aside.
+    def add(
+        self,
+        line: int | None,
+        reason: str,
+        record: str,
+        *,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
+        """Set a row aside (``column`` and ``value``: the input's column at fault and its
+        value, when known).
 
         Raises:
             LoadError: more rows than ``max_errors`` are now rejected.
         """
-        self.rows.append(Rejected(line, reason, record))
+        self.rows.append(Rejected(line, reason, record, column, value))
         if self.max_errors is not None and len(self.rows) > self.max_errors:
             raise LoadError(
                 f"more than {self.max_errors} rows were rejected (max_errors={self.max_errors}"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .screening import ROW, Screening, _shown
+from .screening import ROW, Found, Screening, _shown
 
 __all__ = ["RepeatedKeys"]
 
@@ -39,6 +39,8 @@ class RepeatedKeys:
         self.table = f"{screening.staging}_repeats"
         self.held: dict[int, tuple[str, str]] = {}
         """Each held row's number: its key as text, and the reason to set it aside."""
+        self.first_column = 0
+        """The staged column of the key's first field, which a reject names."""
 
     def _query(self, template: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         statement = self.screening._sql(template, held=self.table)
@@ -75,6 +77,7 @@ class RepeatedKeys:
         label = screening._key_label(self.conflict)
         reason = "{} {} appears more than once in the input"
         self.held = {int(row): (shown, reason.format(label, _shown(shown))) for row, shown in found}
+        self.first_column = columns.index(self.conflict[0])
         self._query(
             "CREATE TEMPORARY TABLE {held} ON COMMIT DROP AS SELECT * FROM {staging} WITH NO DATA"
         )
@@ -98,7 +101,9 @@ class RepeatedKeys:
             "SELECT h." + ROW + " FROM {held} AS h WHERE EXISTS "
             "(SELECT FROM {staging} AS s WHERE ROW(" + key + ") = ROW(" + theirs + "))"
         )
-        repeats = [(int(row), self.held.pop(int(row))[1]) for (row,) in went_in]
+        repeats: list[Found] = [
+            (int(row), self.held.pop(int(row))[1], self.first_column) for (row,) in went_in
+        ]
         screening.set_aside(repeats, table=self.table)
         first: dict[str, int] = {}
         for row, (shown, _) in sorted(self.held.items()):

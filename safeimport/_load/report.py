@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sequences import SequenceChange, describe_moves
+from .rejects import Rejected
 
 __all__ = ["LoadReport"]
 
@@ -40,13 +41,27 @@ class LoadReport:
     """How the rows went in: ``"copy"`` (COPY straight into the table, its ids reserved
     first from the input's id range), ``"staged copy"`` (COPY into a temporary table, then
     ``INSERT ... SELECT``) or ``"bulk_create"`` (a database without COPY)."""
+    copy_format: str = ""
+    """The format COPY read the rows in: ``"csv"``, ``"text"`` or ``"binary"`` (a DataFrame
+    with the arrow extra); empty without COPY."""
     columns: dict[str, str | None] = field(default_factory=dict)
     """Each input column and the field it went to (``None``: ignored), in input order."""
     sequences: list[SequenceChange] = field(default_factory=list)
     """Each sequence behind the table, with its next value before and after the load."""
+    validate: bool = False
+    """The load only validated the input (``validate=True``): nothing was written."""
+    rejects: list[Rejected] = field(default_factory=list)
+    """With ``validate=True``: every bad row, in line order (line, column, value, reason)."""
 
     def summary(self) -> str:
         """One line, as Django's commands write them."""
+        if self.validate:
+            verdict = f"{self.rows_rejected} bad" if self.rows_rejected else "all good"
+            return (
+                f"Validated {self.rows_read} row(s) for {self.model}: {verdict}; the load "
+                f"would write {self.rows_written} new, {self.rows_updated} updated, "
+                f"{self.rows_skipped} skipped; nothing was written."
+            )
         verb = "Would import" if self.dry_run else "Imported"
         text = (
             f"{verb} {self.rows_read} row(s) into {self.model}: {self.rows_written} new, "
@@ -64,5 +79,6 @@ class LoadReport:
         """A JSON-ready dict."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["sequences"] = [change.as_dict() for change in self.sequences]
+        data["rejects"] = [row.as_dict() for row in self.rejects]
         data["summary"] = self.summary()
         return data

@@ -46,8 +46,8 @@ from .._locks import locks_held, set_lock_timeout
 from ..errors import LoadError, SafeImportError
 from ..sequences import audit_tables, reserve_sequences, sync_states, value_limits
 from .checks import check_rights
-from .chunks import Chunk
-from .direct import Direct, Restart
+from .chunks import Chunk, Restart
+from .direct import Direct
 from .explain import Explainer
 from .fallback import load_with_bulk_create
 from .inputs import Input
@@ -95,6 +95,9 @@ class _Load:
             report = self._load_anywhere(connection)
         except LoadError as exc:
             raise job.data.locate(exc) from exc.__cause__
+        if job.rejects is not None and job.options.validate:
+            report.validate = True
+            report.rejects = sorted(job.rejects.rows, key=lambda row: row.line or 0)
         if job.rejects is not None and job.options.reject_file is not None:
             job.rejects.write(job.options.reject_file)
             report.reject_file = os.fspath(job.options.reject_file)
@@ -148,12 +151,9 @@ class _Load:
         if strategy is None:
             strategy = Staged(job, connection, plan, self.explainer, sequenced)
         # 4. copy
+        copy_format = job.data.copy_format_for(plan)
         statement = copy_statement(
-            connection,
-            strategy.table,
-            plan.columns,
-            job.data.copy_format,
-            job.data.copy_options(plan),
+            connection, strategy.table, plan.columns, copy_format, job.data.copy_options(plan)
         )
         progress = LoadProgress(
             options.progress, total_bytes=job.data.total_bytes, description=job.label
@@ -173,6 +173,7 @@ class _Load:
             bytes_read=progress.bytes,
             dry_run=options.dry_run,
             method=strategy.method,
+            copy_format=copy_format,
             columns=plan.mapping(),
         )
         if copied + unread == 0 and not options.allow_empty:

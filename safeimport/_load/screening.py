@@ -51,6 +51,9 @@ __all__ = [
     "create_text_staging",
 ]
 
+Found = tuple[int, str, int | None]
+"""A staged row found to fail: its number, the reason, and the staged column at fault."""
+
 ROW = "safeimport_row"
 """The staging table's column that numbers the rows in COPY order."""
 
@@ -171,13 +174,14 @@ class Screening:
     def _name(self, index: int) -> str:
         return self.plan.input_name(self.columns[index])
 
-    def set_aside(self, found: list[tuple[int, str]], *, table: str | None = None) -> None:
-        """Add the staged rows ``found`` (row number, reason) to the rejects and delete them
-        from the staging table (or ``table``, which has its columns)."""
+    def set_aside(self, found: list[Found], *, table: str | None = None) -> None:
+        """Add the staged rows ``found`` (row number, reason, staged column or ``None``) to
+        the rejects and delete them from the staging table (or ``table``, which has its
+        columns)."""
         if not found:
             return
         assert self.rejects is not None
-        numbers = [row for row, _ in found]
+        numbers = [row for row, _, _ in found]
         with self.connection.cursor() as cursor:
             cursor.execute(
                 self._sql(
@@ -187,9 +191,14 @@ class Screening:
                 ),
                 [numbers],
             )
-            records = {row[0]: _csv_text(row[1:]) for row in cursor.fetchall()}
-        for row, reason in found:
-            self.rejects.add(self.line_of(row), reason, records.get(row, ""))
+            staged = {row[0]: row[1:] for row in cursor.fetchall()}
+        for row, reason, index in found:
+            values = staged.get(row, ())
+            column = self._name(index) if index is not None else None
+            value = values[index] if index is not None and values else None
+            self.rejects.add(
+                self.line_of(row), reason, _csv_text(values), column=column, value=value
+            )
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
@@ -206,7 +215,7 @@ class Screening:
         if check_taken:
             found += self.check_taken_keys(conflict)
         found += self.check_foreign_keys()
-        self.set_aside(list(dict(reversed(found)).items()))  # one reason a row, the first
+        self.set_aside(list({f[0]: f for f in reversed(found)}.values()))  # a row's first
         # A row that points at a row of the input that was just set aside points at
         # nothing now: check again until no such row is left.
         while self.points_into_the_input() and (orphans := self.check_foreign_keys()):
@@ -221,7 +230,7 @@ class Screening:
             for f in self.model._meta.local_concrete_fields
         )
 
-    def check_types(self) -> list[tuple[int, str]]:
+    def check_types(self) -> list[Found]:
         """Values that their column's type does not take.
 
         Each column has its own call of ``pg_input_is_valid`` with a constant type, which
@@ -254,11 +263,11 @@ class Screening:
         error_params = [p for p in bad_params for _ in (0, 1)]  # the test, then the message
         params = bad_params + error_params + bad_params
         return [
-            (row, f"{self._name(index)!r}: {text}")
+            (row, f"{self._name(index)!r}: {text}", index)
             for row, index, text in self._rows(statement, params)
         ]
 
-    def check_not_null(self, sequenced: set[str]) -> list[tuple[int, str]]:
+    def check_not_null(self, sequenced: set[str]) -> list[Found]:
         """No value for a NOT NULL column (a sequence-backed id is drawn instead)."""
         required = [
             i for i, c in enumerate(self.columns) if self.types[c].not_null and c not in sequenced
@@ -271,7 +280,7 @@ class Screening:
             "SELECT " + ROW + ", CASE " + which + " END FROM {staging} WHERE " + where
         )
         return [
-            (row, f"{self._name(index)!r}: no value, and the column is NOT NULL")
+            (row, f"{self._name(index)!r}: no value, and the column is NOT NULL", index)
             for row, index in self._rows(statement)
         ]
 
@@ -283,7 +292,7 @@ class Screening:
     def _key_label(self, conflict: list[str]) -> str:
         return ", ".join(self.plan.input_name(c) for c in conflict)
 
-    def check_taken_keys(self, conflict: list[str]) -> list[tuple[int, str]]:
+    def check_taken_keys(self, conflict: list[str]) -> list[Found]:
         """A key that a row of the table already has."""
         key = self._key_sql(conflict, "s.")
         if key is None:
@@ -297,18 +306,18 @@ class Screening:
             "WHERE EXISTS (SELECT FROM {table} AS t WHERE " + matches + ")",
             **keys,
         )
-        label = self._key_label(conflict)
+        label, first = self._key_label(conflict), self.columns.index(conflict[0])
         return [
-            (row, f"{label} {_shown(shown)} is already in the table")
+            (row, f"{label} {_shown(shown)} is already in the table", first)
             for row, shown in self._rows(statement)
         ]
 
-    def check_foreign_keys(self) -> list[tuple[int, str]]:
+    def check_foreign_keys(self) -> list[Found]:
         """A foreign key that matches no row of the table it points at (nor, for a key into
         the same table, a row of the input)."""
         return [
-            (row, f"{name!r}: {shown} matches no row of {label}")
-            for row, name, shown, label in self.orphans()
+            (row, f"{self._name(index)!r}: {shown} matches no row of {label}", index)
+            for row, index, shown, label in self.orphans()
         ]
 
     def first_orphan(self, source: str) -> LoadError | None:
@@ -317,19 +326,19 @@ class Screening:
         found = min(self.orphans(), default=None)
         if found is None:
             return None
-        row, name, shown, label = found
+        row, index, shown, label = found
         return LoadError(
             f"{shown} matches no row of {label}",
             source=source,
             line=self.line_of(row),
-            column=name,
+            column=self._name(index),
             value=shown,
         )
 
-    def orphans(self) -> list[tuple[int, str, str, str]]:
-        """Each staged row whose foreign key matches no row: its number, the input's name
-        for the column, the value, and the label of the model pointed at."""
-        found: list[tuple[int, str, str, str]] = []
+    def orphans(self) -> list[tuple[int, int, str, str]]:
+        """Each staged row whose foreign key matches no row: its number, the staged
+        column's index, the value, and the label of the model pointed at."""
+        found: list[tuple[int, int, str, str]] = []
         for index, column in enumerate(self.columns):
             model_field = next(
                 (f for f in self.model._meta.local_concrete_fields if str(f.column) == column),
@@ -356,9 +365,7 @@ class Screening:
                 target=target,
             )
             label = str(related._meta.label)
-            found += [
-                (row, self._name(index), shown, label) for row, shown in self._rows(statement)
-            ]
+            found += [(row, index, shown, label) for row, shown in self._rows(statement)]
         return found
 
     # --- the move, range by range ---
@@ -396,7 +403,7 @@ class Screening:
                 return run(first, last)
         except DatabaseError as exc:
             if first == last:
-                self.set_aside([(first, error_text(exc))])
+                self.set_aside([(first, error_text(exc), None)])
                 return 0, 0
         middle = (first + last) // 2
         low = self._move(run, error_text, first, middle)

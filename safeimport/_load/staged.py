@@ -35,6 +35,7 @@ from .chunks import Chunk
 from .dry_run import Shadow
 from .explain import Explainer, refusal
 from .job import Job
+from .move import Move
 from .plan import ColumnPlan
 from .report import LoadReport
 from .screening import ROW, ColumnType, Screening, cast_sql, column_types, create_text_staging
@@ -223,67 +224,12 @@ class Staged:
                 draws[column] = cursor.fetchone()[0]
         return draws
 
-    def _insert_sql(self, draws: dict[str, int]) -> tuple[str, list[int]]:
-        """The statement that moves the staged rows (a range of them, with screening) into
-        the table, and its parameters."""
-        job, plan, connection = self.job, self.plan, self.connection
-        merge = job.options.merge
-        params: list[int] = []
-        selected = []
-        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
-            "table": self.target,
-            "staging": self.table,
-            "columns": plan.columns,
-        }
-        for index, column in enumerate(plan.columns):
-            names[f"c{index}"] = column
-            value = cast_sql(connection, self.types[column], f"{{c{index}}}")
-            if column in draws:
-                selected.append(f"coalesce({value}, nextval(%s::int8::oid::regclass))")
-                params.append(draws[column])
-            else:
-                selected.append(value)
-        conflict = job.conflict_columns()
-        # An existing row keeps its primary key (other tables may point at it).
-        key = str(job.model._meta.pk.column)
-        updates = [c for c in plan.columns if c not in conflict and c != key]
-        always = any(getattr(target.field, "db_returning", False) for _, target in plan.sequenced())
-        overriding = "OVERRIDING SYSTEM VALUE" if always else ""
-        template = (
-            "INSERT INTO {table} ({columns}) " + overriding + " "
-            "SELECT " + ", ".join(selected) + " FROM {staging}"
-        )
-        template += " WHERE " + ROW + " BETWEEN %s AND %s"
-        if merge != "error":
-            names["conflict"] = conflict
-            action = "DO NOTHING"
-            if merge == "update" and updates:
-                action = "DO UPDATE SET ({updates}) = ROW({excluded})"
-                names["updates"] = updates
-                names["excluded"] = ("EXCLUDED.", updates)
-            template = (
-                "WITH done AS (" + template + " ON CONFLICT ({conflict}) " + action + " "
-                "RETURNING xmax = 0 AS inserted) "
-                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-                "FROM done"
-            )
-        return compose_django(connection, template, **names), params
-
     def _merge(self, draws: dict[str, int], screening: Screening | None) -> tuple[int, int]:
         """Move the staged rows into the table; return (inserted, updated). A row without
         an id gets one drawn from its sequence, which is past every staged id by now. With
         ``screening`` (on_error="skip"), rows that still fail are found and set aside;
         without, the first row that fails, in the input's order, fails the load."""
-        statement, params = self._insert_sql(draws)
-        merge = self.job.options.merge
-
-        def run(first: int, last: int) -> tuple[int, int]:
-            with self.connection.cursor() as cursor:
-                cursor.execute(statement, [*params, first, last])
-                if merge == "error":
-                    return cursor.rowcount, 0
-                inserted, updated = cursor.fetchone()
-                return int(inserted), int(updated)
+        run = Move(self.job, self.connection, self.plan, self.table, self.target, self.types, draws)
 
         rows = self._row_range()
         if rows is None:

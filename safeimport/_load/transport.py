@@ -79,7 +79,8 @@ def copy_position(exc: BaseException) -> CopyPosition | None:
 
 class _ChunkFile:
     """A file-like object over byte chunks, for psycopg2's ``copy_expert``. It keeps the
-    exception that the chunks raised, which psycopg2 would otherwise reduce to text."""
+    exception that the chunks raised, which psycopg2 would otherwise reduce to text. An
+    empty read means the end to ``copy_expert``: empty chunks are passed over."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
@@ -87,7 +88,10 @@ class _ChunkFile:
 
     def read(self, size: int = -1) -> bytes:
         try:
-            return next(self._chunks, b"")
+            for chunk in self._chunks:
+                if chunk:
+                    return chunk
+            return b""
         except BaseException as exc:
             self.error = exc
             raise

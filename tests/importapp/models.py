@@ -49,6 +49,19 @@ class Category(models.Model):
     rank = models.PositiveIntegerField(default=0)
 
 
+class Reading(models.Model):
+    """A partitioned table (by ``day``, made by the migration's SQL): its primary key is
+    (id, day), and ``id`` is an identity column of the partitioned parent."""
+
+    id = models.IntegerField(primary_key=True)
+    day = models.IntegerField()
+    value = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "importapp_reading"
+
+
 class Measure(models.Model):
     """The kinds of column Book lacks: arrays (nested too), a NOT NULL text, wide decimals,
     integers of every size, time, duration, address and the CharField kinds."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 
-from safeimport import load_csv, load_dataframe
+from safeimport import LoadError, load_csv, load_dataframe
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Shelf
 from tests.testapp.models import Descending, Plain
@@ -123,3 +124,57 @@ def test_the_same_call_on_sqlite_uses_bulk_create_and_leaves_ids_right(tmp_path:
     assert manager.create(label="next").pk == 11
     report = load_csv(Shelf, path, using="sqlite", on_conflict="skip")
     assert (report.rows_read, report.rows_skipped) == (3, 2)
+
+
+@pytest.mark.django_db(databases=["sqlite"])
+@pytest.mark.parametrize(
+    "options",
+    [{"on_error": "skip"}, {"on_error": "skip", "max_errors": 3}, {"mode": "replace"}],
+    ids=["skip", "max_errors", "replace"],
+)
+def test_sqlite_refuses_what_bulk_create_cannot_do(
+    tmp_path: Path, options: dict[str, object]
+) -> None:
+    path = tmp_path / "shelves.csv"
+    path.write_text("id,label\n5,a\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not available on sqlite"):
+        load_csv(Shelf, path, using="sqlite", **options)  # type: ignore[arg-type]
+    assert not Shelf.objects.using("sqlite").exists()
+
+
+@pytest.mark.django_db(databases=["sqlite"])
+def test_a_row_sqlite_refuses_is_named_by_its_line_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shelves.csv"
+    path.write_text("id,label\n5,a\n6,b\n5,c\n", encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        load_csv(Shelf, path, using="sqlite")
+    assert info.value.line == 4
+    assert "UNIQUE" in info.value.reason
+    assert not Shelf.objects.using("sqlite").exists()
+
+
+@pytest.mark.django_db(databases=["sqlite"])
+@pytest.mark.parametrize(("seconds", "wait"), [(0.25, 250), (0, 2**31 - 1)])
+def test_lock_timeout_on_sqlite_is_its_busy_timeout(
+    tmp_path: Path, seconds: float, wait: int
+) -> None:
+    path = tmp_path / "shelves.csv"
+    path.write_text("id,label\n5,a\n", encoding="utf-8")
+    seen: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    sqlite = connections["sqlite"]
+    with sqlite.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (before,) = cursor.fetchone()
+    with sqlite.execute_wrapper(watch):
+        load_csv(Shelf, path, using="sqlite", lock_timeout=seconds)
+    assert f"PRAGMA busy_timeout = {wait}" in seen
+    with sqlite.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone() == (before,)

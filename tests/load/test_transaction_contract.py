@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from safeimport import LoadError, load_csv, load_dataframe
 from tests.conftest import restart, sequence_of
-from tests.importapp.models import Author, Book, Category
+from tests.importapp.models import Author, Book, Category, Reading
 from tests.testapp.models import Plain
 
 
@@ -213,37 +213,73 @@ def test_replace_with_conflict_fields_updates_matched_rows_in_place(tmp_path: Pa
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dry_run_never_blocks_an_application_insert(tmp_path: Path) -> None:
-    """The dry run's file holds the ids the sequence hands out next; an application insert
-    during the dry run's transaction draws one of them and must not wait for it."""
+    """The dry run's file holds the ids the sequence hands out next. While its rows stream
+    in, an application insert draws one of those ids: it must not wait for the dry run."""
     restart(Plain)
-    path = _file(tmp_path, "id,name\n1,a\n2,b\n3,c\n")
+    rows = "".join(f"{i},row {i}\n" for i in range(1, 100_001))
+    path = _file(tmp_path, "id,name\n" + rows)
     outcome: dict[str, Any] = {}
 
     def insert() -> None:
         other = connections.create_connection("default")
         try:
             with other.cursor() as cursor:
-                cursor.execute("SET statement_timeout = '3s'")
+                cursor.execute("SET statement_timeout = '2s'")
                 started = time.monotonic()
                 cursor.execute("INSERT INTO testapp_plain (name) VALUES ('app') RETURNING id")
                 outcome["id"] = cursor.fetchone()[0]
                 outcome["seconds"] = time.monotonic() - started
-        except Exception as error:
+        except Exception as error:  # the test reports it
             outcome["error"] = error
         finally:
             other.close()
 
-    with transaction.atomic():
-        report = load_csv(Plain, path, dry_run=True)
-        writer = threading.Thread(target=insert)
-        writer.start()
-        writer.join(10)
+    calls: list[int] = []
+
+    def midway(rows: int, read: int, total: int | None) -> None:
+        calls.append(rows)
+        if len(calls) == 2:  # the first chunk is sent, and COPY goes on
+            time.sleep(0.3)  # for the server to take in the first chunk
+            outcome["started"] = True
+            writer = threading.Thread(target=insert)
+            writer.start()
+            writer.join(10)
+
+    # The application took id 1 while the dry run read: the load would now refuse the file,
+    # and so does the dry run, with the line.
+    with pytest.raises(LoadError) as info:
+        load_csv(Plain, path, dry_run=True, progress=midway)
     assert "error" not in outcome, outcome
     assert outcome["seconds"] < 1
-    assert (report.dry_run, report.rows_written) == (True, 3)
+    assert outcome["id"] == 1
+    assert (info.value.line, info.value.column) == (2, "id")
+    assert "already in the table" in info.value.reason
     assert list(Plain.objects.values_list("name", flat=True)) == ["app"]
-    after = sequence_of(Plain)
-    assert after.next_value == outcome["id"] + 1  # the dry run moved nothing
+    assert sequence_of(Plain).next_value == outcome["id"] + 1  # the dry run moved nothing
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("on_conflict", ["error", "skip", "update"])
+def test_a_dry_run_writes_no_row_into_the_table(tmp_path: Path, on_conflict: str) -> None:
+    """Not even a row that is rolled back: the table's write counters do not move during
+    the dry run, so no application insert can ever wait on a dry run's row."""
+    Plain.objects.create(id=9, name="there")
+    path = _file(tmp_path, "id,name\n1,a\n2,b\n3,c\n")
+
+    def written() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables "
+                "WHERE relid = 'testapp_plain'::regclass"
+            )
+            return tuple(cursor.fetchone())  # type: ignore[return-value]
+
+    with transaction.atomic():
+        before = written()
+        report = load_csv(Plain, path, dry_run=True, on_conflict=on_conflict)  # type: ignore[typeddict-item]
+        assert written() == before
+    assert report.rows_read == 3
+    assert list(Plain.objects.values_list("name", flat=True)) == ["there"]
 
 
 @pytest.mark.django_db
@@ -343,3 +379,26 @@ def test_lock_timeout_zero_waits_as_long_as_it_takes(tmp_path: Path) -> None:
     holder.join(10)
     assert report.rows_written == 1
     assert time.monotonic() - started >= 0.5  # it waited for the lock
+
+
+# --- a partitioned table ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("on_conflict", "counts", "value"),
+    [("skip", (1, 0, 1), "old"), ("update", (1, 1, 0), "new")],
+)
+def test_on_conflict_into_a_partitioned_table(
+    tmp_path: Path, on_conflict: str, counts: tuple[int, int, int], value: str
+) -> None:
+    Reading.objects.create(id=1, day=5, value="old")
+    report = load_csv(
+        Reading,
+        _file(tmp_path, "id,day,value\n1,5,new\n2,150,b\n"),
+        on_conflict=on_conflict,  # type: ignore[typeddict-item]
+        conflict_fields=["id", "day"],
+    )
+    assert (report.rows_written, report.rows_updated, report.rows_skipped) == counts
+    assert dict(Reading.objects.values_list("id", "value")) == {1: value, 2: "b"}
+    assert sequence_of(Reading).next_value == 3

@@ -30,7 +30,8 @@ class Input(ABC):
 
     Attributes:
         name: How messages name the input: a path, a file's name, or ``<DataFrame>``.
-        copy_format: The format COPY reads the chunks in: ``"csv"`` or ``"text"``.
+        copy_format: The format COPY reads the chunks in: ``"csv"`` or ``"text"`` (an input
+            may choose per plan: :meth:`copy_format_for`).
         sparse: Whether a row may leave out any field (JSON objects): the load then plans
             every field of the model, not just the input's first row's.
         total_bytes: The input's size, when known (for progress).
@@ -66,6 +67,11 @@ class Input(ABC):
     def records(self, plan: ColumnPlan) -> Iterator[Record]:
         """The rows as Python values in the order of ``plan.inputs`` (for a database
         without COPY)."""
+
+    def copy_format_for(self, plan: ColumnPlan) -> str:
+        """The format COPY reads this input's chunks in, for ``plan``: ``"csv"``, ``"text"``
+        or ``"binary"``."""
+        return self.copy_format
 
     def set_aside(self, rejects: Rejects) -> None:
         """Send rows that cannot be read to ``rejects`` instead of failing the load."""

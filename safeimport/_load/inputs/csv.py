@@ -50,7 +50,8 @@ class CsvInput(Input):
 
     Args:
         source: The input.
-        delimiter: The field separator.
+        delimiter: The field separator; ``None``: sniffed from the first line (``,``,
+            ``;``, tab or ``|``).
         header: Whether the first row names the columns.
         encoding: The encoding of bytes read (text is taken as it is).
         null: The text of an unquoted field that means NULL.
@@ -63,14 +64,13 @@ class CsvInput(Input):
         self,
         source: Source,
         *,
-        delimiter: str = ",",
+        delimiter: str | None = None,
         header: bool = True,
         encoding: str = "utf-8",
         null: str = "",
         names: list[str] | None = None,
     ) -> None:
         self.name = source_name(source, "<csv>")
-        self._delimiter = delimiter
         self._null = null
         self._names = names
         self._header = header
@@ -149,7 +149,7 @@ class CsvInput(Input):
         rows: list[list[str]] = []
         for line in lines:
             with contextlib.suppress(csv.Error):
-                rows.extend(csv.reader([line], delimiter=self._delimiter, strict=True))
+                rows.extend(csv.reader([line], delimiter=self._blocks.delimiter, strict=True))
         return rows
 
     def copy_options(self, plan: ColumnPlan) -> list[CopyOption]:
@@ -157,7 +157,7 @@ class CsvInput(Input):
         keep_empty = [str(t.column) for t in plan.written if keeps_empty_strings(t.field)]
         keep_empty += [str(f.column) for f, _ in plan.defaults if keeps_empty_strings(f)]
         options: list[CopyOption] = [
-            ("DELIMITER", self._delimiter),
+            ("DELIMITER", self._blocks.delimiter),
             ("NULL", self._null),
         ]
         if keep_empty:
@@ -171,7 +171,7 @@ class CsvInput(Input):
             LoadError: malformed CSV, a row with too many or too few values, an id that is
                 not an integer or that the sequence cannot hold, bad bytes.
         """
-        writer = RowWriter(self._delimiter, self._null, plan)
+        writer = RowWriter(self._blocks.delimiter, self._null, plan)
         for rows, text, base_line in self._blocks:
             chunk = self._chunk(rows, text, base_line, plan, limits, writer)
             if chunk is not None:

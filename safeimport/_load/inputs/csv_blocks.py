@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ...errors import LoadError
 from .text import TextBlocks
 
-__all__ = ["CsvBlocks", "Rows", "line_offsets", "offset_of_line"]
+__all__ = ["DELIMITERS", "CsvBlocks", "Rows", "line_offsets", "offset_of_line", "sniff_delimiter"]
 
 # A quoted field that never ends would make one block of the rest of the file.
 _MAX_RECORD_CHARS = 64 << 20
@@ -47,26 +49,37 @@ class CsvBlocks:
 
     Args:
         text: The input's text in blocks of whole lines.
-        delimiter: The field separator.
+        delimiter: The field separator; ``None``: the one the first line uses most, among
+            ``,``, ``;``, tab and ``|`` (see :func:`sniff_delimiter`).
         name: The input's name, for errors.
     """
 
-    def __init__(self, text: TextBlocks, delimiter: str, name: str) -> None:
+    def __init__(self, text: TextBlocks, delimiter: str | None, name: str) -> None:
         self._text = text
-        self._blocks = iter(text)
+        self._blocks: Iterator[str] = iter(text)
         self._delimiter = delimiter
         self.name = name
         self._first: tuple[str, int] | None = None
         if csv.field_size_limit() < _MAX_RECORD_CHARS:  # 128 KB by default: a long text
             csv.field_size_limit(_MAX_RECORD_CHARS)
 
+    @property
+    def delimiter(self) -> str:
+        """The field separator: as given, else sniffed from the first line."""
+        if self._delimiter is None:
+            first = next(self._blocks, "")
+            self._blocks = itertools.chain([first], self._blocks)
+            self._delimiter = sniff_delimiter(first)
+        return self._delimiter
+
     def reader(self, text: str) -> Any:
         """A ``csv`` reader of ``text`` in the input's dialect."""
-        return csv.reader(io.StringIO(text, newline=""), delimiter=self._delimiter, strict=True)
+        return csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
 
     def header(self) -> tuple[list[str], int] | None:
         """The first row that is not blank, and the line after which it ends (``None``:
         the text has no row); the rows that follow it are what iterating yields."""
+        self.delimiter  # noqa: B018 (sniffed from the first block before it is read)
         for block in self._blocks:
             reader = self.reader(block)
             try:
@@ -80,6 +93,7 @@ class CsvBlocks:
         return None
 
     def __iter__(self) -> Iterator[tuple[Rows, str, int]]:
+        self.delimiter  # noqa: B018 (sniffed from the first block before it is read)
         return self._parsed_blocks()
 
     def _parsed_blocks(self) -> Iterator[tuple[Rows, str, int]]:
@@ -145,6 +159,22 @@ class CsvBlocks:
                 ) from None
             return rows, offset_of_line(text, start)
         return rows, len(text)
+
+
+DELIMITERS = (",", ";", "\t", "|")
+"""The field separators a CSV file is sniffed for, the first preferred on a tie."""
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator that the first line of ``text`` that is not blank uses most (quoted
+    parts left out), among :data:`DELIMITERS`; ``,`` when it uses none."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    line = _QUOTED.sub("", line)
+    counts = [line.count(candidate) for candidate in DELIMITERS]
+    best = max(counts)
+    return DELIMITERS[counts.index(best)] if best else ","
 
 
 def offset_of_line(text: str, line: int) -> int:

@@ -16,7 +16,7 @@ from ..plan import ColumnPlan, Target
 from ..rejects import Rejects
 from .csv_blocks import Rows, line_offsets
 
-__all__ = ["bad_rows", "check_dates", "cut_out", "date_columns"]
+__all__ = ["Fault", "bad_rows", "check_dates", "cut_out", "date_columns"]
 
 
 def date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
@@ -45,14 +45,21 @@ def check_dates(
             )
 
 
+Fault = tuple[str, str | None, str | None]
+"""Why a row cannot be sent, the input's column at fault and its value (when one is)."""
+
+
 def bad_rows(
     rows: Rows, plan: ColumnPlan, limits: IdLimits, dates: DateText, null: str
-) -> dict[int, str]:
-    """The rows of ``rows`` that cannot be sent, by index, each with the reason."""
+) -> dict[int, Fault]:
+    """The rows of ``rows`` that cannot be sent, by index, each with its fault."""
     width = len(plan.inputs)
     values = rows.values
-    bad = {i: f"{len(row)} values where the header has {width} columns"
-           for i, row in enumerate(values) if len(row) != width}  # fmt: skip
+    bad: dict[int, Fault] = {
+        i: (f"{len(row)} values where the header has {width} columns", None, None)
+        for i, row in enumerate(values)
+        if len(row) != width
+    }
     for at, target in plan.sequenced():
         given = [
             (i, row[at])
@@ -66,16 +73,17 @@ def bad_rows(
                 try:
                     id_bounds([value], target.column, limits)
                 except BadId as exc:
-                    bad[i] = f"{target.name!r}: {exc.reason} ({value!r})"
+                    bad[i] = (f"{target.name!r}: {exc.reason} ({value!r})", target.name, value)
     for at, target in date_columns(plan):
         given = [(i, row[at]) for i, row in enumerate(values) if i not in bad]
         for found in dates.bad_values([value for _, value in given], target.field, null):
             i, value = given[found]
-            bad[i] = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
+            reason = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
+            bad[i] = (reason, target.name, value)
     return bad
 
 
-def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, str], rejects: Rejects) -> Rows:
+def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, Fault], rejects: Rejects) -> Rows:
     """``rows`` (the block ``text``, after line ``base_line``) without the ``bad`` ones,
     which go to ``rejects`` with their lines as they are in the text."""
     offsets = line_offsets(text)
@@ -91,7 +99,8 @@ def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, str], rejects:
             spans.append((start, end))
             continue
         record = text[offsets[start] : offsets[end]].rstrip("\r\n")
-        rejects.add(base_line + start + 1, bad[i], record)
+        reason, column, value = bad[i]
+        rejects.add(base_line + start + 1, reason, record, column=column, value=value)
         pieces.append(text[since : offsets[start]])
         since = offsets[end]
     result = Rows(kept, spans)

@@ -310,7 +310,8 @@ class RecordEncoder:
                 if self._rejects is None:
                     raise
                 reason = f"{exc.column!r}: {exc.reason}" if exc.column else exc.reason
-                self._rejects.add(line, reason, record_text(self._plan.inputs, values))
+                record = record_text(self._plan.inputs, values)
+                self._rejects.add(line, reason, record, column=exc.column, value=exc.value)
                 continue
             builder.add(text_row(parts), line)
             if builder.full:

@@ -15,9 +15,10 @@ from typing import Any
 from django.db import models
 
 from ...errors import LoadError
-from ..chunks import BadId, Chunk, ChunkBuilder, IdLimits, IdRanges
+from ..chunks import BadId, Chunk, ChunkBuilder, IdLimits, IdRanges, Restart
 from ..dates import DateText
 from ..plan import ColumnPlan, Target
+from .arrow import ArrowUnsuitable, arrow_installed, binary_chunks, binary_schema
 from .base import Input
 from .encode import (
     RecordEncoder,
@@ -31,6 +32,8 @@ from .encode import (
 __all__ = ["FrameInput"]
 
 _BLOCK_ROWS = 20_000
+_BINARY_ROWS = 65_536
+"""Rows per binary chunk (a few MB of COPY data)."""
 
 
 class FrameInput(Input):
@@ -41,9 +44,27 @@ class FrameInput(Input):
         index: Load the index too, as columns named after its levels.
     """
 
-    def __init__(self, frame: Any, *, index: bool = False, name: str = "<DataFrame>") -> None:
+    def __init__(
+        self,
+        frame: Any,
+        *,
+        index: bool = False,
+        name: str = "<DataFrame>",
+        text_only: bool = False,
+    ) -> None:
         self.name = name
         self._frame = frame.reset_index() if index else frame
+        self._text_only = text_only or not arrow_installed()
+        self._schema: Any = None
+        """The Arrow schema of binary COPY, when the frame goes in binary."""
+
+    def copy_format_for(self, plan: ColumnPlan) -> str:
+        """``"binary"`` when the arrow extra is installed and every written column takes
+        binary COPY exactly (see :mod:`.arrow`); else ``"text"``."""
+        self._schema = None
+        if not self._text_only and self.rejects is None:
+            self._schema = binary_schema(self._frame, plan)
+        return "text" if self._schema is None else "binary"
 
     def columns(self) -> tuple[list[str], int | None]:
         """The frame's column names.
@@ -91,8 +112,9 @@ class FrameInput(Input):
         )
 
     def reopen(self) -> FrameInput:
-        """The same frame, to be read again from its first row."""
-        return FrameInput(self._frame, name=self.name)
+        """The same frame, to be read again from its first row (in text, the path whose
+        errors name the row)."""
+        return FrameInput(self._frame, name=self.name, text_only=True)
 
     def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
         """The exact range of each sequence-backed column's ids, or ``None`` when one is
@@ -108,11 +130,24 @@ class FrameInput(Input):
         return hint
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
-        """The frame's rows as COPY chunks, a block of rows at a time."""
+        """The frame's rows as COPY chunks, a block of rows at a time.
+
+        Raises:
+            Restart: a block that binary COPY cannot take exactly; the load starts again
+                in text.
+        """
+        if self._schema is not None:
+            return self._binary_chunks(plan, limits)
         if self.rejects is not None:
             encoder = RecordEncoder(plan, self.name, rejects=self.rejects, dates=self.dates)
             return encoder.chunks(self.records(plan), limits, lambda: 0)
         return self._column_chunks(plan, limits)
+
+    def _binary_chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
+        try:
+            yield from binary_chunks(self._frame, plan, limits, self._schema, _BINARY_ROWS)
+        except (ArrowUnsuitable, BadId) as exc:
+            raise Restart from exc
 
     def _column_chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         frame = self._frame

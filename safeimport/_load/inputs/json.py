@@ -82,6 +82,7 @@ class JsonInput(Input):
                         line,
                         f"key {extra!r} matches no field",
                         record_text(list(item), list(item.values())),
+                        column=extra,
                     )
                     return None
                 raise LoadError(

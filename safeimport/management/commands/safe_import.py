@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
 from ..._load.inputs.raw import open_path
-from ...errors import SafeImportError
+from ...errors import LoadError, SafeImportError, UnmatchedColumnsError
 from ...loaders import LoadReport, load_csv, load_dataset, load_json
 
 # The input formats, and the file extensions that name them.
@@ -175,12 +175,22 @@ class Command(BaseCommand):
             "(05/01/2024) day first (DMY) or month first (MDY). Without it only ISO 8601 "
             "dates (2024-01-05) are read, and such a date fails the load.",
         )
-        parser.add_argument("--delimiter", help="The CSV field separator (default: , or tab).")
+        parser.add_argument(
+            "--delimiter",
+            help="The CSV field separator (default: tab for tsv; for csv, the one the first "
+            "line uses most among , ; tab and |).",
+        )
         parser.add_argument("--encoding", default="utf-8", help="The file's encoding.")
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Load, report and roll back; no sequence is touched.",
+        )
+        parser.add_argument(
+            "--validate",
+            action="store_true",
+            help="Read the whole file and list every bad row (line, column, value, reason); "
+            "write nothing, touch no sequence; exit with status 1 when a row is bad.",
         )
         parser.add_argument(
             "--database",
@@ -199,7 +209,7 @@ class Command(BaseCommand):
         model = self._model(options["model"])
         input_format = self._format(options["file"], options["input_format"])
         self._check_skip_options(options)
-        if options["mode"] == "replace" and not options["dry_run"]:
+        if options["mode"] == "replace" and not (options["dry_run"] or options["validate"]):
             self._confirm_replace(model, options)
         common: dict[str, Any] = {
             "columns": self._mapping(options["map"]),
@@ -209,6 +219,7 @@ class Command(BaseCommand):
             "conflict_fields": options["conflict_fields"],
             "progress": self._progress(),
             "dry_run": options["dry_run"],
+            "validate": options["validate"],
             "on_error": options["on_error"],
             "reject_file": options["reject_file"],
             "max_errors": options["max_errors"],
@@ -218,12 +229,19 @@ class Command(BaseCommand):
         }
         try:
             report = self._load(model, options["file"], input_format, options, common)
+        except UnmatchedColumnsError as exc:  # said with this command's flags
+            reason = exc.describe("--map COLUMN=FIELD", "--ignore-unknown-columns")
+            raise CommandError(str(LoadError(reason, source=exc.source, line=exc.line))) from exc
         except SafeImportError as exc:
             raise CommandError(str(exc)) from exc
         if options["report"] == "json":
             self.stdout.write(json.dumps(report.as_dict(), indent=2, default=str))
         elif options["verbosity"] > 0:
+            for row in report.rejects:
+                self.stdout.write(row.describe())
             self.stdout.write(report.summary())
+        if report.validate and report.rows_rejected:
+            sys.exit(1)
 
     def _format(self, file: str, given: str | None) -> str:
         """The input's format; checks that the file exists."""
@@ -249,7 +267,7 @@ class Command(BaseCommand):
         return input_format
 
     def _check_skip_options(self, options: dict[str, Any]) -> None:
-        if options["on_error"] == "skip":
+        if options["on_error"] == "skip" or options["validate"]:
             return
         for option in ("reject_file", "max_errors"):
             if options[option] is not None:
@@ -285,7 +303,7 @@ class Command(BaseCommand):
         # Standard input is looked up when read, as loaddata does, so that it can be replaced.
         source: Path | IO[str] = sys.stdin if file == STDIN else Path(file)
         if input_format in ("csv", "tsv"):
-            delimiter = options["delimiter"] or ("\t" if input_format == "tsv" else ",")
+            delimiter = options["delimiter"] or ("\t" if input_format == "tsv" else None)
             return load_csv(
                 model, source, delimiter=delimiter, encoding=options["encoding"], **common
             )

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('importapp', '0002_category'),
+        ('importapp', '0003_reading'),
     ]
 
     operations = [
