@@ -22,7 +22,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from ..errors import LoadError
 from ..sequences import sync_sequences
 from .dates import DateText
-from .inputs.encode import MISSING
+from .inputs.encode import MISSING, json_text
 from .job import Job
 from .plan import Target
 from .report import LoadReport
@@ -37,8 +37,10 @@ def _python(value: Any, target: Target, source: str, line: int, dates: DateText)
     if value is None:
         return None
     try:
-        if isinstance(target.field, models.JSONField) and isinstance(value, str):
-            return json.loads(value)
+        if isinstance(target.field, models.JSONField):
+            # JSON text, or a JSON input's value, whose numbers are Decimals: as the ORM
+            # gets it from json.loads (Django's JSONField writes no Decimal)
+            return json.loads(value if isinstance(value, str) else json_text(value, target.field))
         if isinstance(value, str):
             value = dates.parse(value, target.field)
         return target.field.to_python(value)
