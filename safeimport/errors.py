@@ -49,8 +49,9 @@ class LoadError(SafeImportError):
     """An input could not be loaded; nothing from it was written.
 
     Attributes name where the problem is, when it is known: ``source`` (a file name or a
-    description such as ``"<DataFrame>"``), ``line`` (1-based, counting the header),
-    ``column`` (the input's column name) and ``value`` (the offending text).
+    description such as ``"<DataFrame>"``), ``line`` (1-based, counting the header), or
+    ``row`` for an input without lines (a DataFrame's index label), ``column`` (the input's
+    column name) and ``value`` (the offending text).
     """
 
     def __init__(
@@ -61,10 +62,12 @@ class LoadError(SafeImportError):
         line: int | None = None,
         column: str | None = None,
         value: object = None,
+        row: object = None,
     ) -> None:
         self.reason = reason
         self.source = source
         self.line = line
+        self.row = row
         self.column = column
         self.value = value
         super().__init__(self._describe())
@@ -75,6 +78,8 @@ class LoadError(SafeImportError):
             where.append(str(self.source))
         if self.line is not None:
             where.append(f"line {self.line}")
+        if self.row is not None:
+            where.append(f"row {self.row!r}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         text = ", ".join(where)

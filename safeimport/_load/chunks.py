@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import decimal
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,8 +71,8 @@ def _as_int(value: object) -> int:
         raise ValueError(value)
     number = int(value)  # type: ignore[call-overload]
     assert isinstance(number, int)
-    if isinstance(value, float) and number != value:
-        raise ValueError(value)
+    if isinstance(value, float | decimal.Decimal) and number != value:
+        raise ValueError(value)  # a fraction (a JSON number with one is a Decimal)
     return number
 
 

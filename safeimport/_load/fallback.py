@@ -21,7 +21,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ..errors import LoadError
 from ..sequences import sync_sequences
-from .inputs.encode import MISSING
+from .dates import DateText
+from .inputs.encode import MISSING, json_text
 from .job import Job
 from .plan import Target
 from .report import LoadReport
@@ -31,13 +32,17 @@ __all__ = ["load_with_bulk_create"]
 BATCH = 1000
 
 
-def _python(value: Any, target: Target, source: str, line: int) -> Any:
+def _python(value: Any, target: Target, source: str, line: int, dates: DateText) -> Any:
     """A value as the field's Python type, or a load error that says where."""
     if value is None:
         return None
     try:
-        if isinstance(target.field, models.JSONField) and isinstance(value, str):
-            return json.loads(value)
+        if isinstance(target.field, models.JSONField):
+            # JSON text, or a JSON input's value, whose numbers are Decimals: as the ORM
+            # gets it from json.loads (Django's JSONField writes no Decimal)
+            return json.loads(value if isinstance(value, str) else json_text(value, target.field))
+        if isinstance(value, str):
+            value = dates.parse(value, target.field)
         return target.field.to_python(value)
     except (ValidationError, ValueError, TypeError) as exc:
         reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -128,7 +133,7 @@ def load_with_bulk_create(load: Job) -> LoadReport:
     )
     manager = load.model._base_manager.db_manager(load.alias)
     targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
-    conflict = list(options.conflict_fields or [load.model._meta.pk.name])
+    conflict = load.conflict_fields()
     create: dict[str, Any] = {}
     if options.on_conflict == "skip":
         create = {"ignore_conflicts": True}
@@ -143,7 +148,7 @@ def load_with_bulk_create(load: Job) -> LoadReport:
         batch: list[tuple[int, models.Model]] = []
         for line, values in load.data.records(plan):
             fields = {
-                target.field.attname: _python(values[index], target, source, line)
+                target.field.attname: _python(values[index], target, source, line, load.data.dates)
                 for index, target in targets
                 if values[index] is not MISSING
             }

@@ -11,6 +11,7 @@ from django.db.models import Field, Model
 
 from ..errors import LoadError
 from .chunks import Positions
+from .dates import DateText
 from .inputs import Input
 from .options import LoadOptions
 from .plan import ColumnPlan, plan_columns
@@ -44,6 +45,7 @@ class Job:
 
     def __post_init__(self) -> None:
         self.model = self.model._meta.concrete_model or self.model
+        self.data.dates = DateText(self.options.date_order)
         if self.options.on_error == "skip":
             self.rejects = Rejects(self.data.name, self.options.max_errors)
             self.data.set_aside(self.rejects)
@@ -94,13 +96,22 @@ class Job:
         """The input's name for a table column as PostgreSQL names it (for messages)."""
         return self.plan.input_name(column) if self.plan is not None else column
 
+    def conflict_fields(self) -> list[str]:
+        """The names of the fields whose values tell a taken key: ``conflict_fields``, or
+        the primary key's (each field of a composite one)."""
+        if self.options.conflict_fields:
+            return list(self.options.conflict_fields)
+        key = self.model._meta.pk
+        parts = getattr(key, "fields", None)  # a CompositePrimaryKey (Django 5.2+)
+        return [str(f.name) for f in parts] if parts else [str(key.name)]
+
     def conflict_columns(self) -> list[str]:
         """The columns whose values tell a taken key: ``conflict_fields``, or the primary key.
 
         Raises:
             LoadError: a conflict field that is not a column of the model.
         """
-        names = self.options.conflict_fields or [self.model._meta.pk.name]
+        names = self.conflict_fields()
         columns = []
         for name in names:
             try:
@@ -123,6 +134,7 @@ class Job:
         fresh = self.data.reopen()
         if fresh is None:  # only an input that can be read again takes the direct path
             raise LoadError("the input cannot be read a second time", source=self.source)
+        fresh.dates = self.data.dates
         self.data.close()
         self.data = fresh
         self.positions = Positions()

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict, get_args
 
 from .._locks import DEFAULT_LOCK_TIMEOUT
+from .dates import DateOrder
 from .plan import ColumnsArg
 
-__all__ = ["LoadArgs", "LoadOptions", "Mode", "OnConflict", "OnError", "Progress"]
+__all__ = ["DateOrder", "LoadArgs", "LoadOptions", "Mode", "OnConflict", "OnError", "Progress"]
 
 OnConflict = Literal["error", "skip", "update"]
 OnError = Literal["raise", "skip"]
@@ -40,6 +41,7 @@ class LoadArgs(TypedDict, total=False):
     max_errors: int | None
     mode: Mode
     lock_timeout: float | None
+    date_order: DateOrder | None
     validate: bool
 
 
@@ -85,6 +87,9 @@ class LoadOptions:
         lock_timeout: Seconds to wait for a lock on the table before failing (``0``: as
             long as it takes, as PostgreSQL's ``lock_timeout = 0``; ``None``: the server's
             setting).
+        date_order: How to read a date written with its day and month as numbers before
+            the year (``05/01/2024``): ``"DMY"`` (day first) or ``"MDY"`` (month first).
+            ``None``: such a date fails the load; only ISO 8601 is read (see docs/values.md).
 
     Raises:
         ValueError: a value that is not one of the choices, or options that do not go
@@ -105,10 +110,13 @@ class LoadOptions:
     max_errors: int | None = None
     mode: Mode = "append"
     lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT
+    date_order: DateOrder | None = None
     validate: bool = False
 
     def __post_init__(self) -> None:
         _choice("on_conflict", self.on_conflict, OnConflict)
+        if self.date_order is not None:
+            _choice("date_order", self.date_order, DateOrder)
         _choice("on_error", self.on_error, OnError)
         _choice("mode", self.mode, Mode)
         for name in ("ignore_unknown_columns", "dry_run", "allow_empty", "validate"):

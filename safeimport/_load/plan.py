@@ -7,18 +7,28 @@ missing column is an error that names it before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import NOT_PROVIDED, Model
+from django.db.models import NOT_PROVIDED, Model, Value
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from .._db import real_name
 from ..errors import LoadError, UnmatchedColumnsError
 from .matching import FieldNames
 
-__all__ = ["ColumnPlan", "ColumnsArg", "Target", "plan_columns"]
+__all__ = [
+    "ColumnPlan",
+    "ColumnsArg",
+    "Target",
+    "filled_by_django",
+    "missing_value",
+    "plan_columns",
+]
 
 ColumnsArg = Mapping[str, str | None] | Sequence[str] | None
 
@@ -54,7 +64,8 @@ class ColumnPlan:
     targets: list[Target | None]
     """The field each input column goes to, or ``None`` when it is ignored."""
     defaults: list[tuple[models.Field[Any, Any], Any]] = field(default_factory=list)
-    """Fields the input lacks that take their Django ``default``, filled in on the way."""
+    """Fields the input lacks that take their Django ``default``, and those that Django
+    fills on insert (``auto_now``, ``auto_now_add``), filled in on the way."""
     given: int | None = None
     """How many of ``inputs`` the input itself names (the rest are fields that a sparse
     input's rows may give); ``None``: all of them."""
@@ -93,6 +104,52 @@ class ColumnPlan:
 
 def _has_db_default(model_field: models.Field[Any, Any]) -> bool:
     return getattr(model_field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED
+
+
+def filled_by_django(model_field: models.Field[Any, Any]) -> bool:
+    """Whether Django fills the field on every insert (``auto_now``, ``auto_now_add``):
+    ``create()`` and ``bulk_create()`` store the time of the insert, whatever was given."""
+    return bool(
+        getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False)
+    )
+
+
+def _now(model_field: models.Field[Any, Any]) -> Callable[[], Any]:
+    """What Django's ``pre_save`` stores in an ``auto_now`` or ``auto_now_add`` field."""
+    if isinstance(model_field, models.DateTimeField):
+        return timezone.now
+    if isinstance(model_field, models.DateField):
+        return datetime.date.today
+    return lambda: datetime.datetime.now().time()
+
+
+def missing_value(model_field: models.Field[Any, Any]) -> Any:
+    """The value ``create()`` stores in a field that it is not given: the field's
+    ``default``, its ``db_default`` when that is a constant or ``Now()``, ``''`` for a
+    text field that forbids NULL, else NULL.
+
+    Raises:
+        ValueError: the field needs a value (NOT NULL, no default), or its ``db_default``
+            is an expression that only the database evaluates, row by row.
+    """
+    if model_field.has_default():
+        return model_field.get_default()
+    if _has_db_default(model_field):
+        expression = model_field.db_default
+        if isinstance(expression, Value):
+            return expression.value
+        if isinstance(expression, Now):
+            return timezone.now()
+        if not hasattr(expression, "resolve_expression"):
+            return expression
+        raise ValueError(
+            f"its db_default ({expression}) is evaluated by the database row by row, which "
+            "a row sent with the others cannot ask for; give it a value in every row"
+        )
+    value = model_field.get_default()  # '' for a text field that forbids NULL, else None
+    if value is None and not model_field.null:
+        raise ValueError("the field needs one (NOT NULL, no default)")
+    return value
 
 
 def _unnamed_fields(
@@ -180,6 +237,9 @@ def plan_columns(
             if not ignore_unknown:
                 unmatched[name] = fields.close_to(name)
             continue
+        if filled_by_django(model_field):
+            targets.append(None)  # replaced by the time of the load, as create() does
+            continue
         if model_field.name in seen:
             raise LoadError(
                 f"columns {seen[model_field.name]!r} and {name!r} both go to field "
@@ -197,7 +257,9 @@ def plan_columns(
         drawn = model_field.column in sequenced or getattr(model_field, "db_returning", False)
         if model_field.name in seen or drawn:
             continue
-        if model_field.has_default():
+        if filled_by_django(model_field):
+            defaults.append((model_field, _now(model_field)))
+        elif model_field.has_default():
             defaults.append((model_field, model_field.get_default))
         elif not (model_field.null or _has_db_default(model_field)):
             raise LoadError(

@@ -13,6 +13,7 @@ import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from ..errors import LoadError
 
@@ -106,17 +107,16 @@ class Rejects:
                 writer.writerow([row.line or "", row.reason, row.record])
 
 
-def original_lines(path: str | os.PathLike[str], encoding: str, wanted: set[int]) -> dict[int, str]:
-    """The text of the lines numbered ``wanted`` (from 1) of a file, without line ends;
-    bytes not in ``encoding`` are shown as U+FFFD."""
+def original_lines(handle: IO[bytes], encoding: str, wanted: set[int]) -> dict[int, str]:
+    """The text of the lines numbered ``wanted`` (from 1) of a binary file, without line
+    ends; bytes not in ``encoding`` are shown as U+FFFD."""
     found: dict[int, str] = {}
     if not wanted:
         return found
     last = max(wanted)
-    with Path(path).open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number in wanted:
-                found[number] = raw.decode(encoding, "replace").rstrip("\r\n")
-            if number >= last:
-                break
+    for number, raw in enumerate(handle, start=1):
+        if number in wanted:
+            found[number] = raw.decode(encoding, "replace").rstrip("\r\n")
+        if number >= last:
+            break
     return found

@@ -56,6 +56,7 @@ from .options import LoadOptions
 from .progress import LoadProgress
 from .report import LoadReport
 from .sequencing import load_moves, sequenced_columns
+from .session import read_values_as_django
 from .staged import Staged
 from .transport import copy_chunks, copy_statement
 
@@ -90,19 +91,10 @@ class _Load:
         job = self.job
         started = time.perf_counter()
         connection = connections[job.alias]
-        if not is_postgresql(connection):
-            report = load_with_bulk_create(job)
-        else:
-            try:
-                try:
-                    report = self._attempt(connection, direct=job.options.direct)
-                except Restart:
-                    job.restart()
-                    report = self._attempt(connection, direct=False)
-            except SafeImportError as exc:
-                raise self.explainer.safeimport_error(exc) from exc
-            except (DjangoDatabaseError, driver_error(connection)) as exc:
-                raise self.explainer.database_error(connection, exc) from exc
+        try:
+            report = self._load_anywhere(connection)
+        except LoadError as exc:
+            raise job.data.locate(exc) from exc.__cause__
         if job.rejects is not None and job.options.validate:
             report.validate = True
             report.rejects = sorted(job.rejects.rows, key=lambda row: row.line or 0)
@@ -112,13 +104,30 @@ class _Load:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
+    def _load_anywhere(self, connection: BaseDatabaseWrapper) -> LoadReport:
+        job = self.job
+        if not is_postgresql(connection):
+            return load_with_bulk_create(job)
+        try:
+            try:
+                return self._attempt(connection, direct=job.options.direct)
+            except Restart:
+                job.restart()
+                return self._attempt(connection, direct=False)
+        except SafeImportError as exc:
+            raise self.explainer.safeimport_error(exc) from exc
+        except (DjangoDatabaseError, driver_error(connection)) as exc:
+            raise self.explainer.database_error(connection, exc) from exc
+
     def _attempt(self, connection: BaseDatabaseWrapper, *, direct: bool) -> LoadReport:
         """The load in a transaction of its own (a savepoint inside the caller's)."""
         self.job.joined = connection.in_atomic_block
         with transaction.atomic(using=self.job.alias):
             restore = set_lock_timeout(connection, self.job.options.lock_timeout)
+            restore_reading = read_values_as_django(connection, self.job.data.dates)
             report = self._load(connection, direct=direct)
             report.locks = locks_held(connection)
+            restore_reading()
             restore()
             if self.job.options.dry_run:
                 transaction.set_rollback(True, using=self.job.alias)
@@ -153,7 +162,9 @@ class _Load:
         def produce() -> Generator[Chunk, None, None]:  # runs in the reading thread
             yield from strategy.guard(job.data.chunks(plan, limits))
 
-        copied = copy_chunks(connection, statement, produce, job.positions, progress)
+        copied = copy_chunks(
+            connection, statement, produce, job.positions, progress, source=job.source
+        )
         unread = len(job.rejects) if job.rejects is not None else 0
         report = LoadReport(
             job.label,

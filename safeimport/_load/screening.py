@@ -9,14 +9,16 @@ Then one query per kind of fault finds the rows that have it, and they are set a
   ``pg_input_error_info`` on PostgreSQL 16 and later; a temporary function that tries the
   cast on older servers), a text too long for its ``varchar(n)`` included;
 - no value for a NOT NULL column (a sequence-backed id is drawn instead);
-- a key that appears twice in the input (the first stays), or that is already in the
-  table (with ``on_conflict="error"``);
+- a key that is already in the table (with ``on_conflict="error"``);
 - a foreign key that matches no row.
 
 What is left (a failed CHECK, a trigger's error, a unique constraint other than the key) is
 found while moving the rows: the move runs over ranges of rows in savepoints, and a range
 that fails is split in halves until the one row that fails is set aside. The common faults
 thus cost a query each over the whole input, not a statement per row.
+
+A key that appears twice in the input keeps its first row that goes in; the later ones are
+held back until then (see :mod:`.repeats`).
 """
 
 # The statements here are built from this module's constants, ``{cN}`` fields and types
@@ -151,6 +153,7 @@ class Screening:
         self.rejects = rejects
         self.line_of = line_of
         self.columns = list(plan.columns)
+        self.conflict: list[str] = []
 
     # --- helpers ---
 
@@ -171,9 +174,10 @@ class Screening:
     def _name(self, index: int) -> str:
         return self.plan.input_name(self.columns[index])
 
-    def set_aside(self, found: list[Found]) -> None:
+    def set_aside(self, found: list[Found], *, table: str | None = None) -> None:
         """Add the staged rows ``found`` (row number, reason, staged column or ``None``) to
-        the rejects and delete them from the staging table."""
+        the rejects and delete them from the staging table (or ``table``, which has its
+        columns)."""
         if not found:
             return
         assert self.rejects is not None
@@ -182,7 +186,8 @@ class Screening:
             cursor.execute(
                 self._sql(
                     "DELETE FROM {staging} WHERE " + ROW + " IN (SELECT unnest(%s::int8[])) "
-                    "RETURNING " + ROW + ", {columns}"
+                    "RETURNING " + ROW + ", {columns}",
+                    **({"staging": table} if table else {}),
                 ),
                 [numbers],
             )
@@ -205,7 +210,8 @@ class Screening:
     def run(self, *, conflict: list[str], check_taken: bool, sequenced: set[str]) -> None:
         """Every set-based check, in order; each one's rows are gone before the next."""
         self.set_aside(self.check_types())  # the casts of the other checks need this first
-        found = self.check_not_null(sequenced) + self.check_repeated_keys(conflict)
+        self.conflict = conflict  # a key repeated in the input is held back while moving
+        found = self.check_not_null(sequenced)
         if check_taken:
             found += self.check_taken_keys(conflict)
         found += self.check_foreign_keys()
@@ -285,23 +291,6 @@ class Screening:
 
     def _key_label(self, conflict: list[str]) -> str:
         return ", ".join(self.plan.input_name(c) for c in conflict)
-
-    def check_repeated_keys(self, conflict: list[str]) -> list[Found]:
-        """A key that an earlier row of the input has (the earlier row stays)."""
-        key = self._key_sql(conflict)
-        if key is None:
-            return []
-        present = " AND ".join(f"{{c{self.columns.index(c)}}} IS NOT NULL" for c in conflict)
-        statement = self._sql(
-            "SELECT " + ROW + ", shown FROM (SELECT " + ROW + ", ROW(" + key + ")::text AS shown, "
-            "row_number() OVER (PARTITION BY " + key + " ORDER BY " + ROW + ") AS n "
-            "FROM {staging} WHERE " + present + ") AS keyed WHERE n > 1"
-        )
-        label, first = self._key_label(conflict), self.columns.index(conflict[0])
-        return [
-            (row, f"{label} {_shown(shown)} appears more than once in the input", first)
-            for row, shown in self._rows(statement)
-        ]
 
     def check_taken_keys(self, conflict: list[str]) -> list[Found]:
         """A key that a row of the table already has."""
@@ -390,8 +379,17 @@ class Screening:
     ) -> tuple[int, int]:
         """Run ``run(first, last)`` (the move of staged rows ``first`` to ``last``) over
         the staged rows ``low`` to ``high``; a range that fails is split until the failing
-        rows are found and set aside. Returns (inserted, updated)."""
-        return self._move(run, error_text, low, high)
+        rows are found and set aside. A key repeated in the input keeps its first row that
+        goes in (see :mod:`.repeats`). Returns (inserted, updated)."""
+        from .repeats import RepeatedKeys  # (it builds on this module)
+
+        repeats = RepeatedKeys(self, self.conflict)
+        repeats.hold()
+        inserted, updated = self._move(run, error_text, low, high)
+        while repeats.next_round():  # the rows held back come back within the same range
+            more = self._move(run, error_text, low, high)
+            inserted, updated = inserted + more[0], updated + more[1]
+        return inserted, updated
 
     def _move(
         self,

@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from ..errors import LoadError
 from .chunks import Chunk, Positions
 from .progress import LoadProgress
 
@@ -236,10 +237,18 @@ def copy_chunks(
     produce: Callable[[], Generator[Chunk, None, None]],
     positions: Positions,
     progress: LoadProgress,
+    *,
+    source: str | None = None,
 ) -> int:
     """Run ``statement`` (a ``COPY ... FROM STDIN``) with the chunks that ``produce()``
     yields in a reading thread; each is recorded in ``positions`` and counted by
-    ``progress`` as it is sent. Returns the number of rows copied."""
+    ``progress`` as it is sent. Returns the number of rows copied.
+
+    Raises:
+        LoadError: COPY stored another number of rows than were sent (a row that ended
+            its data early, say): no option lets such a load through.
+    """
+    before = positions.rows
 
     def send(chunks: Iterator[Chunk]) -> Iterator[bytes]:
         for chunk in chunks:
@@ -249,6 +258,13 @@ def copy_chunks(
 
     try:
         with closing(in_thread(produce)) as chunks:
-            return copy_from_chunks(connection, statement, send(chunks))
+            copied = copy_from_chunks(connection, statement, send(chunks))
     finally:
         progress.close()
+    sent = positions.rows - before
+    if copied != sent:
+        raise LoadError(
+            f"COPY stored {copied} of the {sent} rows sent; nothing was written",
+            source=source,
+        )
+    return copied

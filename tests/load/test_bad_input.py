@@ -169,11 +169,16 @@ def _check(case: Case, error: LoadError, path: Path) -> None:
     """The error names the source, line, column and value, in its attributes and its text."""
     if case.load is not _frame:
         assert error.source == str(path)
-    where = [str(error.source)]
-    where += [f"line {case.line}"] if case.line is not None else []
-    where += [f"column {case.column!r}"] if case.column is not None else []
-    assert str(error).startswith(", ".join(where) + ": ")
-    assert (error.line, error.column, error.value) == (case.line, case.column, case.value)
+    line = error.line
+    if case.load is _frame:  # a DataFrame's row is named by its index label: here 0, 1, ...
+        assert line is None
+        line = int(error.row) + 1  # type: ignore[call-overload]
+    else:
+        where = [str(error.source)]
+        where += [f"line {case.line}"] if case.line is not None else []
+        where += [f"column {case.column!r}"] if case.column is not None else []
+        assert str(error).startswith(", ".join(where) + ": ")
+    assert (line, error.column, error.value) == (case.line, case.column, case.value)
     assert case.reason in error.reason
 
 
@@ -270,7 +275,7 @@ def test_a_float_column_for_an_integer_field_names_the_fraction(as_before: None)
     frame = pd.DataFrame({"title": ["a", "b"], "pages": [1.0, 2.5]})
     with pytest.raises(LoadError) as info:
         load_dataframe(Book, frame)
-    assert (info.value.line, info.value.column, info.value.value) == (2, "pages", "2.5")
+    assert (info.value.row, info.value.column, info.value.value) == (1, "pages", "2.5")
 
 
 def test_a_header_and_no_rows_loads_nothing_when_allowed(as_before: None) -> None:

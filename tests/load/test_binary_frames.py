@@ -64,7 +64,7 @@ def test_a_value_binary_cannot_take_exactly_goes_through_text_and_names_its_row(
     frame = pd.DataFrame({"id": [1, 2, 3], "title": ["a", "b", "c"], "pages": [1.0, 2.5, 3.0]})
     with pytest.raises(LoadError) as info:
         load_dataframe(Book, frame)
-    assert (info.value.line, info.value.column) == (2, "pages")
+    assert (info.value.row, info.value.column) == (1, "pages")  # the index label
     assert not Book.objects.exists()
 
 

@@ -153,7 +153,7 @@ def test_a_dataframe_value_of_the_wrong_type_names_its_row() -> None:
     frame = pd.DataFrame({"id": [1, 2], "title": ["a", "b"], "pages": ["1", "many"]})
     with pytest.raises(LoadError) as info:
         load_dataframe(Book, frame)
-    assert (info.value.line, info.value.column, info.value.value) == (2, "pages", "many")
+    assert (info.value.row, info.value.column, info.value.value) == (1, "pages", "many")
     assert Book.objects.count() == 0
 
 

@@ -131,10 +131,10 @@ def test_json_objects_that_cannot_be_loaded_are_set_aside(tmp_path: Path) -> Non
 
 def test_dataframe_rows_that_cannot_be_loaded_are_set_aside(tmp_path: Path) -> None:
     restart(Plain)
-    frame = pd.DataFrame({"id": [1, 2, 2, 4], "name": ["a", "b", "again", None]})
+    frame = pd.DataFrame({"id": [1, 2, 2, 4], "name": ["a", "b", "again", "x" * 51]})
     report = load_dataframe(Plain, frame, on_error="skip", reject_file=tmp_path / "r.csv")
     assert sorted(Plain.objects.values_list("id", flat=True)) == [1, 2]
     reasons = [row["reason"] for row in _rejects(tmp_path / "r.csv")]
     assert "appears more than once" in reasons[0]
-    assert "NOT NULL" in reasons[1]
+    assert "value too long" in reasons[1]
     assert report.rows_rejected == 2

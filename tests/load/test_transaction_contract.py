@@ -117,7 +117,7 @@ def test_a_dataframe_refused_by_a_foreign_key_names_its_row(tmp_path: Path) -> N
     with pytest.raises(LoadError) as info:
         load_dataframe(Book, frame)
     assert info.value.column == "author_id"
-    assert info.value.line is not None
+    assert (info.value.line, info.value.row) == (None, 1)  # the index label of the row
     assert not Book.objects.exists()
 
 

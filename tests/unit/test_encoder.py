@@ -63,8 +63,8 @@ def test_a_string_for_a_json_field_is_json_text_when_read_from_a_cell() -> None:
 @pytest.mark.parametrize(
     ("value", "field", "reason"),
     [
-        ({"k": 1}, TEXT, "a JSON dict for a field that holds no JSON"),
-        ([1], INTEGER, "a JSON list for a field that holds no JSON"),
+        ({"k": 1}, TEXT, "a JSON dict for a field that holds neither JSON nor an array"),
+        ([1], INTEGER, "a JSON list for a field that holds neither JSON nor an array"),
         ("a\x00b", TEXT, "a NUL character, which PostgreSQL text cannot hold"),
     ],
 )

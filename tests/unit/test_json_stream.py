@@ -98,7 +98,7 @@ def test_an_array_on_one_line_puts_every_object_on_it() -> None:
         (b"[1, 2]\n", 1, None, 1, "a JSON int where an object was expected"),
         (b'[{"id": 1},\n{"id": 2, "na', 2, None, None, "the JSON ends too early"),
         (b'[{"id": 1},\n{"id": 2}\n', 2, None, None, "the JSON ends before its array is closed"),
-        (b'[{"id": 1}]\nmore\n', None, None, "more", "text after the end of the JSON array"),
+        (b'[{"id": 1}]\nmore\n', 2, None, "more", "text after the end of the JSON array"),
         (b'[{"id": 1},\n{"id" 2}]\n', 2, None, None, "malformed JSON"),
         (b'{"id": 1}\n{"id": 2, "name": \n', 2, None, '{"id": 2, "name":', "malformed JSON"),
         (b'{"id": 1}\n[1]\n', 2, None, [1], "a JSON list where an object was expected"),

@@ -10,7 +10,7 @@ transaction). Each block of rows becomes an Arrow record batch cast to the table
 which pgpq encodes.
 
 Everything else keeps the text path (:mod:`.frame`): other field kinds (JSON, UUID,
-arrays...), naive datetimes (read in the current time zone, as the text path does), rows
+arrays...), naive datetimes (read in Django's time zone, as the text path does), rows
 set aside with ``on_error="skip"``, and a block that Arrow will not cast exactly (a
 fraction for an integer, a number out of range): the load then starts again in text, whose
 errors name the row and the column.

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import ClassVar
 
+from ...errors import LoadError
 from ..chunks import Chunk, IdLimits, IdRanges
+from ..dates import DateText
 from ..plan import ColumnPlan
 from ..rejects import Rejects
 from ..transport import CopyOption
@@ -35,6 +37,7 @@ class Input(ABC):
         total_bytes: The input's size, when known (for progress).
         rejects: Where rows that cannot be read go instead of failing the load
             (``on_error="skip"``); ``None``: they fail it.
+        dates: Which date and timestamp text is read (set from the load's options).
     """
 
     name: str
@@ -42,6 +45,7 @@ class Input(ABC):
     sparse: ClassVar[bool] = False
     total_bytes: int | None = None
     rejects: Rejects | None = None
+    dates: DateText = DateText()
 
     @abstractmethod
     def columns(self) -> tuple[list[str], int | None]:
@@ -91,6 +95,11 @@ class Input(ABC):
         """The text of the given lines as they are in the input, for a reject file
         (empty when the input has no text of its own)."""
         return {}
+
+    def locate(self, error: LoadError) -> LoadError:
+        """``error`` with its place named as the input names its rows (the line, unless
+        the input says otherwise)."""
+        return error
 
     def close(self) -> None:  # noqa: B027 (an input that opens nothing has nothing to do)
         """Close what the input opened, if anything."""

@@ -8,6 +8,9 @@ written anew only when it must change: when columns are dropped or added (then e
 is). An empty id is
 NULL, drawn from the sequence when the staged rows are moved into the table.
 
+Dates and timestamps are checked a column of a block at a time (see :mod:`..dates`). A
+line holding only ``\\.`` is quoted, as COPY would take it for the end of the data.
+
 An empty field is NULL, except in a text column that does not allow NULL, where it is an
 empty string (COPY's FORCE_NOT_NULL). A quoted empty field (``""``) is an empty string in a
 row sent as it is, but NULL in a nullable text column of a row written anew (the ``csv``
@@ -31,7 +34,10 @@ from ..rejects import Rejects, original_lines
 from ..transport import CopyOption
 from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
-from .encode import keeps_empty_strings, value_text
+from .csv_faults import bad_rows, check_dates, cut_out
+from .csv_write import RowWriter, quote_end_markers
+from .encode import keeps_empty_strings
+from .raw import compression_of, open_path
 from .text import Source, TextBlocks, source_name, source_size
 
 __all__ = ["CsvInput"]
@@ -112,7 +118,7 @@ class CsvInput(Input):
         only; ``None`` otherwise, or when no id is found). Exact for a sorted file; every
         chunk is checked against it, so a wrong guess never lets an unreserved id in."""
         sequenced = plan.sequenced()
-        if self.path is None or not sequenced:
+        if self.path is None or not sequenced or compression_of(self.path):
             return None
         encoding = self._again["encoding"]
         assert isinstance(encoding, str)
@@ -165,7 +171,7 @@ class CsvInput(Input):
             LoadError: malformed CSV, a row with too many or too few values, an id that is
                 not an integer or that the sequence cannot hold, bad bytes.
         """
-        writer = _RowWriter(self._blocks.delimiter, self._null, plan)
+        writer = RowWriter(self._blocks.delimiter, self._null, plan)
         for rows, text, base_line in self._blocks:
             chunk = self._chunk(rows, text, base_line, plan, limits, writer)
             if chunk is not None:
@@ -178,18 +184,21 @@ class CsvInput(Input):
         base_line: int,
         plan: ColumnPlan,
         limits: IdLimits,
-        writer: _RowWriter,
+        writer: RowWriter,
     ) -> Chunk | None:
         if not rows.values:
             return None
         if self.rejects is not None:
-            rows = self._set_aside_bad_rows(rows, text, base_line, plan, limits)
+            bad = bad_rows(rows, plan, limits, self.dates, self._null)
+            if bad:
+                rows = cut_out(rows, text, base_line, bad, self.rejects)
             if not rows.values:
                 return None
         width = len(plan.inputs)
         if set(map(len, rows.values)) != {width}:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
+        check_dates(rows, plan, self.dates, self._null, source=self.name, base_line=base_line)
         bounds: dict[str, tuple[int, int]] = {}
         missing_ids = False
         for index, target in plan.sequenced():
@@ -213,7 +222,7 @@ class CsvInput(Input):
                 bounds[target.column] = found
         if plan.passthrough and rows.kept_text is not None:
             chunk = Chunk(
-                data=rows.kept_text.encode("utf-8"),
+                data=quote_end_markers(rows.kept_text).encode("utf-8"),
                 rows=len(rows.values),
                 first_line=base_line + rows.start(0) + 1,
                 lines=array("q", (base_line + start + 1 for start, _ in rows.spans or ())),
@@ -225,7 +234,7 @@ class CsvInput(Input):
         else:
             # Rows on one line each, no blank line, nothing to change: the block goes as it is.
             chunk = Chunk(
-                data=text.encode("utf-8"),
+                data=quote_end_markers(text).encode("utf-8"),
                 rows=len(rows.values),
                 first_line=base_line + 1,
                 lines=None,
@@ -245,57 +254,8 @@ class CsvInput(Input):
         """The given lines of the file as they are (a path only)."""
         if self.path is None:
             return {}
-        return original_lines(self.path, self.encoding, lines)
-
-    def _set_aside_bad_rows(
-        self, rows: Rows, text: str, base_line: int, plan: ColumnPlan, limits: IdLimits
-    ) -> Rows:
-        """``rows`` without those that cannot be sent, which go to the rejects."""
-        assert self.rejects is not None
-        width = len(plan.inputs)
-        values = rows.values
-        bad: dict[int, tuple[str, str | None, str | None]] = {
-            i: (f"{len(row)} values where the header has {width} columns", None, None)
-            for i, row in enumerate(values)
-            if len(row) != width
-        }
-        for at, target in plan.sequenced():
-            given = [
-                (i, row[at])
-                for i, row in enumerate(values)
-                if i not in bad and row[at] not in ("", self._null)
-            ]
-            try:  # the whole column at once; row by row only when it holds a bad id
-                id_bounds([value for _, value in given], target.column, limits)
-            except BadId:
-                for i, value in given:
-                    try:
-                        id_bounds([value], target.column, limits)
-                    except BadId as exc:
-                        bad[i] = (f"{target.name!r}: {exc.reason} ({value!r})", target.name, value)
-        if not bad:
-            return rows
-        offsets = line_offsets(text)
-        kept: list[list[str]] = []
-        spans: list[tuple[int, int]] = []
-        pieces: list[str] = []
-        since = 0  # where the text not yet cut out starts
-        for i, row in enumerate(values):
-            start = rows.start(i)
-            end = rows.spans[i][1] if rows.spans is not None else start + 1
-            if i not in bad:
-                kept.append(row)
-                spans.append((start, end))
-                continue
-            record = text[offsets[start] : offsets[end]].rstrip("\r\n")
-            reason, column, bad_value = bad[i]
-            self.rejects.add(base_line + start + 1, reason, record, column=column, value=bad_value)
-            pieces.append(text[since : offsets[start]])
-            since = offsets[end]
-        result = Rows(kept, spans)
-        if rows.spans is None:  # one row per line: cut the bad lines out of the text
-            result.kept_text = "".join(pieces) + text[since:]
-        return result
+        with open_path(self.path) as handle:
+            return original_lines(handle, self.encoding, lines)
 
     def _rebuilt(
         self,
@@ -303,7 +263,7 @@ class CsvInput(Input):
         text: str,
         base_line: int,
         plan: ColumnPlan,
-        writer: _RowWriter,
+        writer: RowWriter,
         bounds: dict[str, tuple[int, int]],
     ) -> Chunk:
         """A chunk whose rows are taken one by one: blank lines, fields over several lines,
@@ -319,7 +279,7 @@ class CsvInput(Input):
             else:
                 parts.append(writer.row_text(writer.fields(row)))
         return Chunk(
-            data="".join(parts).encode("utf-8"),
+            data=quote_end_markers("".join(parts)).encode("utf-8"),
             rows=len(kept),
             first_line=kept[0] if kept else 0,
             lines=kept,
@@ -367,29 +327,3 @@ class CsvInput(Input):
 
 def _empty_string(value: str, target: Target | None) -> bool:
     return value == "" and target is not None and keeps_empty_strings(target.field)
-
-
-class _RowWriter:
-    """Writes a row anew in the input's CSV dialect, with dropped and added columns."""
-
-    def __init__(self, delimiter: str, null: str, plan: ColumnPlan) -> None:
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator="\n")
-        self._null = null
-        self._keep = [t is not None for t in plan.targets]
-        self._defaults = plan.defaults
-
-    def fields(self, row: list[str]) -> list[str]:
-        """The fields written for ``row``: the kept values, then the defaults."""
-        values = [value for value, keep in zip(row, self._keep, strict=True) if keep]
-        for model_field, default in self._defaults:
-            text = value_text(default(), model_field)
-            values.append(self._null if text is None else text)
-        return values
-
-    def row_text(self, fields: list[str]) -> str:
-        """``fields`` as one CSV row."""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow(fields)
-        return self._buffer.getvalue()

@@ -40,5 +40,7 @@ class DatasetInput(Input):
 
     def chunks(self, plan: ColumnPlan, limits: IdLimits) -> Iterator[Chunk]:
         """Encode the rows as COPY chunks; a string for a JSON field is JSON text."""
-        encoder = RecordEncoder(plan, self.name, json_strings=True, rejects=self.rejects)
+        encoder = RecordEncoder(
+            plan, self.name, json_strings=True, rejects=self.rejects, dates=self.dates
+        )
         return encoder.chunks(self.records(plan), limits, lambda: 0)

@@ -15,11 +15,13 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from ...errors import LoadError
 from ..chunks import BadId, Chunk, ChunkBuilder, IdLimits
-from ..plan import ColumnPlan, Target
+from ..dates import DateText
+from ..plan import ColumnPlan, Target, missing_value
 from ..rejects import Rejects
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "encode_cell",
     "encode_id",
     "encode_text",
+    "json_text",
     "keeps_empty_strings",
     "record_text",
     "text_row",
@@ -54,33 +57,46 @@ _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\
 
 
 def value_text(
-    value: Any, model_field: models.Field[Any, Any], *, json_strings: bool = False
+    value: Any,
+    model_field: models.Field[Any, Any],
+    *,
+    json_strings: bool = False,
+    dates: DateText | None = None,
 ) -> str | None:
     """A Python value as the text PostgreSQL reads for ``model_field`` (``None``: NULL).
 
     Args:
-        value: ``None``, a string, a number, a bool, a date or time, a ``Decimal``, a
-            ``UUID``, bytes, or for a JSON field any JSON value.
+        value: ``None``, a string, a number, a bool, a date, time or duration, a
+            ``Decimal``, a ``UUID``, bytes, a list for an array field (nested lists for
+            a nested one), or for a JSON field any JSON value.
         model_field: The field it goes to.
         json_strings: For a JSON field, read a string as JSON text (as in a CSV cell)
             rather than as a JSON string value.
+        dates: Checks a string for a date or timestamp field (``None``: not checked).
 
     Raises:
-        ValueError: a dict or list for a field that does not hold JSON, or a NUL character.
+        ValueError: a value the field cannot take (a list for a field that holds neither
+            JSON nor an array, date text in no form read), or a NUL character.
     """
     if value is None:
         return None
     if isinstance(model_field, models.JSONField):
-        if isinstance(value, str) and json_strings:
-            text = value
-        else:
-            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        text = value if isinstance(value, str) and json_strings else json_text(value, model_field)
+    elif isinstance(model_field, ArrayField) and isinstance(value, list | tuple):
+        text = _array_text(value, model_field.base_field, dates)
+    elif isinstance(model_field, ArrayField) and hasattr(value, "tolist"):  # numpy
+        text = _array_text(value.tolist(), model_field.base_field, dates)
     elif isinstance(value, bool):
         text = "t" if value else "f"
     elif isinstance(value, str):
         text = value
-    elif isinstance(value, int | decimal.Decimal | uuid.UUID):
+        if dates is not None:
+            dates.check(text, model_field)
+    elif isinstance(value, int | uuid.UUID):
         text = str(value)
+    elif isinstance(value, decimal.Decimal):
+        whole = isinstance(model_field, models.IntegerField) and value == value.to_integral_value()
+        text = str(int(value)) if whole else str(value)
     elif isinstance(value, float):
         if math.isnan(value):
             return None
@@ -89,10 +105,14 @@ def value_text(
         text = str(int(value)) if whole else repr(value)
     elif isinstance(value, datetime.date | datetime.time):
         text = value.isoformat()
+    elif isinstance(value, datetime.timedelta):
+        text = f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds"
     elif isinstance(value, bytes | bytearray | memoryview):
         text = "\\x" + bytes(value).hex()
-    elif isinstance(value, dict | list):
-        raise ValueError(f"a JSON {type(value).__name__} for a field that holds no JSON")
+    elif isinstance(value, dict | list | tuple):
+        raise ValueError(
+            f"a JSON {type(value).__name__} for a field that holds neither JSON nor an array"
+        )
     else:
         text = str(value)
     if "\x00" in text:
@@ -100,10 +120,68 @@ def value_text(
     return text
 
 
-def encode_text(value: Any, target: Target, *, json_strings: bool = False) -> str:
+def json_text(value: Any, model_field: models.JSONField[Any]) -> str:
+    """A JSON field's value as JSON text, as the field's encoder writes it; a ``Decimal``
+    that no encoder takes (a number read from a JSON input) is written with every digit.
+
+    Raises:
+        ValueError: a value that is not JSON (NaN, an object no encoder takes).
+    """
+    try:
+        return json.dumps(value, cls=model_field.encoder, ensure_ascii=False, allow_nan=False)
+    except TypeError:
+        return _exact_json(value)
+
+
+def _exact_json(value: Any) -> str:
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a JSON number")
+        return str(value)
+    if isinstance(value, dict):
+        items = (
+            f"{json.dumps(str(key), ensure_ascii=False)}: {_exact_json(item)}"
+            for key, item in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_exact_json(item) for item in value) + "]"
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+_ARRAY_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+
+def _array_text(
+    values: list[Any] | tuple[Any, ...], element: models.Field[Any, Any], dates: DateText | None
+) -> str:
+    """A list as a PostgreSQL array literal (``{"a","b",NULL}``), each element as
+    :func:`value_text` writes it for ``element``; a nested list for a nested array field.
+
+    Raises:
+        ValueError: an element the field cannot take.
+    """
+    parts = []
+    for value in values:
+        if isinstance(value, list | tuple) and isinstance(element, ArrayField):
+            parts.append(_array_text(value, element.base_field, dates))
+            continue
+        text = value_text(value, element, dates=dates)
+        parts.append("NULL" if text is None else '"' + text.translate(_ARRAY_ESCAPES) + '"')
+    if parts and all(part == "{}" for part in parts):
+        return "{}"  # [[]]: PostgreSQL has one empty array, of any dimension (as the ORM sends)
+    return "{" + ",".join(parts) + "}"
+
+
+def encode_text(
+    value: Any, target: Target, *, json_strings: bool = False, dates: DateText | None = None
+) -> str:
     """A Python value as a field of COPY's text format (``\\N`` for NULL); see
     :func:`value_text`."""
-    text = value_text(value, target.field, json_strings=json_strings)
+    text = value_text(value, target.field, json_strings=json_strings, dates=dates)
     return "\\N" if text is None else text.translate(_TEXT_ESCAPES)
 
 
@@ -113,7 +191,13 @@ def text_row(fields: list[str]) -> str:
 
 
 def encode_cell(
-    value: Any, target: Target, *, source: str, line: int, json_strings: bool = False
+    value: Any,
+    target: Target,
+    *,
+    source: str,
+    line: int,
+    json_strings: bool = False,
+    dates: DateText | None = None,
 ) -> str:
     """:func:`encode_text`, with an error that says where the value is.
 
@@ -121,7 +205,7 @@ def encode_cell(
         LoadError: the value cannot go to its field.
     """
     try:
-        return encode_text(value, target, json_strings=json_strings)
+        return encode_text(value, target, json_strings=json_strings, dates=dates)
     except ValueError as exc:
         raise LoadError(
             str(exc), source=source, line=line, column=target.name, value=value
@@ -159,6 +243,7 @@ class RecordEncoder:
             text, not a JSON string value, and an empty cell is NULL (an empty string in a
             text field that forbids NULL), as in a CSV file.
         rejects: Where rows that cannot be encoded go instead of failing the load.
+        dates: Which date and timestamp text is read.
     """
 
     def __init__(
@@ -168,28 +253,35 @@ class RecordEncoder:
         *,
         json_strings: bool = False,
         rejects: Rejects | None = None,
+        dates: DateText | None = None,
     ) -> None:
         self._plan = plan
         self._rejects = rejects
         self._source = source
         self._json_strings = json_strings
+        self._dates = dates
         self._targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
 
     def _value(self, value: Any, target: Target, line: int) -> str:
         if value is MISSING:
-            model_field = target.field
-            if not (model_field.has_default() or model_field.null):
+            try:
+                value = missing_value(target.field)
+            except ValueError as exc:
                 raise LoadError(
-                    f"no value for {target.name!r}, which needs one (NOT NULL, no default)",
+                    f"no value for {target.name!r}: {exc}",
                     source=self._source,
                     line=line,
                     column=target.name,
-                )
-            value = model_field.get_default() if model_field.has_default() else None
+                ) from None
         elif value == "" and self._json_strings and not keeps_empty_strings(target.field):
             value = None
         return encode_cell(
-            value, target, source=self._source, line=line, json_strings=self._json_strings
+            value,
+            target,
+            source=self._source,
+            line=line,
+            json_strings=self._json_strings,
+            dates=self._dates,
         )
 
     def _encode(self, values: Sequence[Any], line: int, builder: ChunkBuilder) -> list[str]:

@@ -1,8 +1,10 @@
 """A pandas DataFrame as a COPY input, converted a block of rows at a time.
 
-Missing values (NaN, NaT, ``pd.NA``, ``None``) are NULL. Numbers, bools, timezone-aware
-datetimes, dates, ``Decimal``, ``UUID`` and, for a JSON field, dicts and lists become the
-text PostgreSQL reads for them. Row N of the frame (counting from 1) is "line N" in errors.
+Missing values (NaN, NaT, ``pd.NA``, ``None``) are NULL, except in a text field that
+forbids NULL, where they are an empty string (as an empty CSV cell is). Numbers, bools,
+datetimes (a naive one in Django's time zone), dates, durations, ``Decimal`` (exactly),
+``UUID``, lists for an array field and, for a JSON field, dicts and lists become the text
+PostgreSQL reads for them. Errors name a row by its index label.
 """
 
 from __future__ import annotations
@@ -14,10 +16,18 @@ from django.db import models
 
 from ...errors import LoadError
 from ..chunks import BadId, Chunk, ChunkBuilder, IdLimits, IdRanges, Restart
+from ..dates import DateText
 from ..plan import ColumnPlan, Target
 from .arrow import ArrowUnsuitable, arrow_installed, binary_chunks, binary_schema
 from .base import Input
-from .encode import RecordEncoder, encode_cell, encode_id, encode_text, text_row
+from .encode import (
+    RecordEncoder,
+    encode_cell,
+    encode_id,
+    encode_text,
+    keeps_empty_strings,
+    text_row,
+)
 
 __all__ = ["FrameInput"]
 
@@ -77,15 +87,29 @@ class FrameInput(Input):
     ) -> list[str]:
         """A column's values as COPY text, value by value, each error naming its row."""
         texts = []
+        nothing = _missing_text(target)
         for offset, (value, absent) in enumerate(zip(values, missing, strict=True)):
             line = first_row + offset
             if target.sequenced:
                 given = None if absent else value
                 texts.append(encode_id(builder, given, target, source=self.name, line=line))
+            elif absent:
+                texts.append(nothing)
             else:
-                text = "\\N" if absent else encode_cell(value, target, source=self.name, line=line)
-                texts.append(text)
+                texts.append(
+                    encode_cell(value, target, source=self.name, line=line, dates=self.dates)
+                )
         return texts
+
+    def locate(self, error: LoadError) -> LoadError:
+        """``error`` naming the row by its index label rather than its position."""
+        if error.line is None or not 0 < error.line <= len(self._frame):
+            return error
+        label = self._frame.index[error.line - 1]
+        label = label.item() if hasattr(label, "item") else label  # a numpy scalar
+        return LoadError(
+            error.reason, source=error.source, row=label, column=error.column, value=error.value
+        )
 
     def reopen(self) -> FrameInput:
         """The same frame, to be read again from its first row (in text, the path whose
@@ -115,7 +139,7 @@ class FrameInput(Input):
         if self._schema is not None:
             return self._binary_chunks(plan, limits)
         if self.rejects is not None:
-            encoder = RecordEncoder(plan, self.name, rejects=self.rejects)
+            encoder = RecordEncoder(plan, self.name, rejects=self.rejects, dates=self.dates)
             return encoder.chunks(self.records(plan), limits, lambda: 0)
         return self._column_chunks(plan, limits)
 
@@ -138,7 +162,7 @@ class FrameInput(Input):
                 fast = (
                     _id_texts(series, target, builder)
                     if target.sequenced
-                    else column_texts(series, target)
+                    else column_texts(series, target, self.dates)
                 )
                 if fast is not None:
                     columns.append(fast)
@@ -154,9 +178,26 @@ class FrameInput(Input):
             yield builder.take()
 
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:
-        """The rows as (row number, values), missing values as ``None``."""
+        """The rows as (row number, values), a missing value as ``None`` (``''`` for a
+        text field that forbids NULL)."""
+        nothing = [
+            "" if target is not None and keeps_empty_strings(target.field) else None
+            for target in plan.targets
+        ]
         for number, row in enumerate(self._frame.itertuples(index=False, name=None), start=1):
-            yield number, [None if _is_missing(value) else value for value in row]
+            yield (
+                number,
+                [
+                    empty if _is_missing(value) else value
+                    for value, empty in zip(row, nothing, strict=True)
+                ],
+            )
+
+
+def _missing_text(target: Target) -> str:
+    """A missing value as COPY text: NULL, or an empty string in a text field that forbids
+    NULL."""
+    return "" if keeps_empty_strings(target.field) else "\\N"
 
 
 def _is_missing(value: Any) -> bool:
@@ -175,11 +216,12 @@ _SPECIAL = r"[\\\t\n\r\x00]"
 """Characters that COPY's text format escapes (and NUL, which PostgreSQL refuses)."""
 
 
-def column_texts(series: Any, target: Target) -> list[str] | None:
+def column_texts(series: Any, target: Target, dates: DateText) -> list[str] | None:
     """A column's values as COPY text, converted by pandas and numpy a column at a time,
     for the common kinds: numpy integers, floats and bools, datetimes, and strings without
-    a character to escape. ``None`` for anything else, which is then converted value by
-    value (with an error that names the row)."""
+    a character to escape (date text in a form read, for a date field). ``None`` for
+    anything else, which is then converted value by value (with an error that names the
+    row)."""
     import numpy as np
     import pandas as pd
 
@@ -217,8 +259,12 @@ def column_texts(series: Any, target: Target) -> list[str] | None:
         texts = series.tolist()
     else:
         return None
+    nothing = _missing_text(target)
     for at in np.flatnonzero(series.isna().to_numpy()):
-        texts[at] = "\\N"
+        texts[at] = nothing
+    from_text = kind in "OU" or isinstance(dtype, pd.StringDtype)
+    if from_text and dates.bad_values(texts, model_field, nothing):
+        return None  # date text in no form read: value by value, to name the row
     return texts
 
 

@@ -1,5 +1,7 @@
-"""Reading an input's lines: from a path, a file object or an iterable, bytes or text,
-decoded line by line so that a bad byte or a NUL byte is reported with its line."""
+"""Reading an input's text: from a path, a file object or an iterable of lines, bytes or
+text (compressed bytes decompressed, see :mod:`.raw`), decoded a block at a time by an
+incremental decoder (so any encoding works, UTF-16 too), and checked so that a bad byte or
+a NUL byte is reported with its line."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from typing import IO, Any, cast
 
 from ...errors import LoadError
 from ..rejects import Rejects
+from .raw import compression_of, open_path, readable
 
-__all__ = ["Source", "SourceLines", "TextBlocks", "open_source", "source_name", "source_size"]
+__all__ = ["Source", "TextBlocks", "source_name", "source_size"]
 
 _BAD_TEXT = re.compile("[\x00\udc80-\udcff]")
 """A NUL byte, or a byte that was not in the encoding (kept as a lone surrogate)."""
@@ -28,86 +31,52 @@ def source_name(source: object, default: str) -> str:
     return name if isinstance(name, str) else default
 
 
-def open_source(source: Source) -> tuple[Iterator[bytes] | Iterator[str], IO[Any] | None]:
-    """An iterator over the source's lines, and the file to close afterwards, if any."""
-    if isinstance(source, str | Path):
-        handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 (closed by the caller)
-        return iter(handle), handle
-    return cast("Iterator[bytes] | Iterator[str]", iter(source)), None
-
-
 def source_size(source: Source) -> int | None:
-    """The size in bytes of a path source (for progress), else ``None``."""
-    return Path(source).stat().st_size if isinstance(source, str | Path) else None
-
-
-class SourceLines:
-    """An input's lines, decoded and checked, and counted.
-
-    Raises ``LoadError`` for bytes that are not in the encoding and for NUL bytes, naming
-    the line. A byte-order mark at the start is dropped.
-    """
-
-    def __init__(self, raw: Iterator[bytes] | Iterator[str], encoding: str, name: str) -> None:
-        self._raw: Iterator[bytes | str] = raw
-        self._decode = codecs.getdecoder(encoding)
-        self._name = name
-        self.number = 0
-        self.bytes = 0
-
-    def __iter__(self) -> SourceLines:
-        return self
-
-    def __next__(self) -> str:
-        raw: bytes | str = next(self._raw)
-        self.number += 1
-        if isinstance(raw, bytes):
-            self.bytes += len(raw)
-            try:
-                text: str = self._decode(raw)[0]
-            except UnicodeDecodeError as exc:
-                raise LoadError(
-                    f"bytes that are not valid {exc.encoding}",
-                    source=self._name,
-                    line=self.number,
-                    value=raw[max(0, exc.start - 16) : exc.end + 8],
-                ) from None
-        else:
-            text = raw
-            self.bytes += len(text)
-        if self.number == 1 and text.startswith("\ufeff"):
-            text = text[1:]
-        if "\x00" in text:
-            at = text.index("\x00")
-            raise LoadError(
-                "a NUL byte, which PostgreSQL text cannot hold",
-                source=self._name,
-                line=self.number,
-                value=text[max(0, at - 20) : at + 1],
-            )
-        if not text.endswith("\n"):  # the last line of a file, or lines given without ends
-            text += "\n"
-        return text
+    """The size in bytes of a path source (for progress), else ``None`` (a compressed file
+    too: the bytes counted are those decompressed)."""
+    if not isinstance(source, str | Path) or compression_of(source):
+        return None
+    return Path(source).stat().st_size
 
 
 BLOCK_CHARS = 1 << 18
 
 
 def _pieces(source: Source) -> tuple[Iterator[bytes | str], IO[Any] | None]:
-    """The source in pieces: blocks read from a file, or its lines each with an ending."""
+    """The source in pieces: blocks read from a file (decompressed), or its lines each
+    with an ending."""
     if isinstance(source, str | Path):
-        handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 (closed by the caller)
+        handle = open_path(source)
         return iter(lambda: handle.read(BLOCK_CHARS), b""), handle
     read = getattr(source, "read", None)
     if callable(read):
-        return iter(lambda: read(BLOCK_CHARS), cast("IO[Any]", source).read(0)), None
-    return (_with_ending(line) for line in cast("Iterable[bytes | str]", source)), None
+        content = readable(source)
+        return iter(lambda: content.read(BLOCK_CHARS), content.read(0)), None
+    return _with_endings(cast("Iterable[bytes | str]", source)), None
 
 
-def _with_ending(line: bytes | str) -> bytes | str:
-    if isinstance(line, bytes):
-        return line if line.endswith(b"\n") else line + b"\n"
-    return line if line.endswith("\n") else line + "\n"
+def _with_endings(lines: Iterable[bytes | str]) -> Iterator[bytes | str]:
+    """Each line with an ending: the ending of the first line that has one (a file of CRLF
+    lines stays one), else a newline."""
+    ending: bytes | str | None = None
+    for line in lines:
+        if isinstance(line, bytes):
+            if line.endswith(b"\n"):
+                ending = ending or (b"\r\n" if line.endswith(b"\r\n") else b"\n")
+                yield line
+            else:
+                yield line + (ending if isinstance(ending, bytes) else b"\n")
+        elif line.endswith("\n"):
+            ending = ending or ("\r\n" if line.endswith("\r\n") else "\n")
+            yield line
+        else:
+            yield line + (ending if isinstance(ending, str) else "\n")
+
+
+def _ending_of(text: str) -> str:
+    """The line ending that ``text`` uses (that of its first line)."""
+    at = text.find("\n")
+    return "\r\n" if at > 0 and text[at - 1] == "\r" else "\n"
 
 
 class TextBlocks:
@@ -116,11 +85,19 @@ class TextBlocks:
     Iterating yields the blocks; ``line`` is then the number of lines before the block just
     yielded, and ``bytes`` how much of the source was read. Bytes that are not in the
     encoding and NUL bytes raise ``LoadError`` naming their line; a byte-order mark at the
-    start is dropped. Decoding and checking run over whole blocks, at C speed.
+    start is dropped. Decoding and checking run over whole blocks, at C speed. A last line
+    without an ending gets the ending of the first line.
+
+    With ``whole_lines=False`` the blocks end wherever the reads end (a JSON array on one
+    line need not be read whole), and the last one gets no ending.
     """
 
-    def __init__(self, source: Source, encoding: str, name: str) -> None:
+    def __init__(
+        self, source: Source, encoding: str, name: str, *, whole_lines: bool = True
+    ) -> None:
         self._pieces, self.handle = _pieces(source)
+        self._whole_lines = whole_lines
+        self._ending: str | None = None
         self._decoder = codecs.getincrementaldecoder(encoding)()
         self._encoding = encoding
         self.rejects: Rejects | None = None
@@ -132,6 +109,9 @@ class TextBlocks:
         self._started = False
 
     def __iter__(self) -> Iterator[str]:
+        if not self._whole_lines:
+            yield from self._as_read()
+            return
         parts: list[str] = []
         size = 0
         for piece in self._pieces:
@@ -151,7 +131,17 @@ class TextBlocks:
             yield self._hand_out(joined[:cut])
         tail = "".join(parts) + self._decode(b"", final=True)
         if tail:
-            yield self._hand_out(tail if tail.endswith("\n") else tail + "\n")
+            ending = self._ending or _ending_of(tail)
+            yield self._hand_out(tail if tail.endswith("\n") else tail + ending)
+
+    def _as_read(self) -> Iterator[str]:
+        for piece in self._pieces:
+            text = self._decode(piece)
+            if text:
+                yield self._hand_out(text)
+        tail = self._decode(b"", final=True)
+        if tail:
+            yield self._hand_out(tail)
 
     def set_aside(self, rejects: Rejects) -> None:
         """Leave out lines with bad bytes or NUL bytes (blanked, so that lines keep their
@@ -176,6 +166,8 @@ class TextBlocks:
         return "\n".join(lines)
 
     def _hand_out(self, block: str) -> str:
+        if self._ending is None and "\n" in block:
+            self._ending = _ending_of(block)
         self.line = self._next_line
         self._next_line += block.count("\n")
         if self.rejects is not None and _BAD_TEXT.search(block):

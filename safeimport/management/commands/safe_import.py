@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
+from ..._load.inputs.raw import open_path
 from ...errors import LoadError, SafeImportError, UnmatchedColumnsError
 from ...loaders import LoadReport, load_csv, load_dataset, load_json
 
@@ -37,6 +38,8 @@ FORMATS = ("csv", "tsv", "json", "jsonl", *_TABLIB)
 STDIN = "-"
 # The exit status of a load that rejected rows and wrote none (with --on-error skip).
 NOTHING_WRITTEN = 2
+# Extensions of compressed files, read through (the format is told by the one before).
+_COMPRESSED = (".gz", ".bz2", ".xz")
 
 
 def lock_timeout(text: str) -> float | None:
@@ -89,11 +92,12 @@ class Command(BaseCommand):
         "Load a file (or standard input, as -) into a model with COPY, raising the model's "
         "sequences past the file's ids before the rows become visible, so that the "
         "application's inserts never collide with them. The format is told by the file's "
-        "extension unless given. Exit status: 0 when the load is done (with --on-error "
-        "skip, also when some rows were rejected); 1 when it is refused and nothing is "
-        "written: a bad row with --on-error raise, more than --max-errors rejected rows, a "
-        "lock not granted within --lock-timeout, or a cancelled replace; 2 when rows were "
-        "rejected and none written (--on-error skip and every row bad)."
+        "extension unless given; a .gz, .bz2 or .xz file is decompressed as it is read. "
+        "Exit status: 0 when the load is done (with --on-error skip, also when some rows "
+        "were rejected); 1 when it is refused and nothing is written: a bad row with "
+        "--on-error raise, more than --max-errors rejected rows, a lock not granted within "
+        "--lock-timeout, or a cancelled replace, and with --validate when a row is bad; 2 "
+        "when rows were rejected and none written (--on-error skip and every row bad)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -177,6 +181,13 @@ class Command(BaseCommand):
             help="Do not ask for confirmation of --mode replace.",
         )
         parser.add_argument(
+            "--date-order",
+            choices=("DMY", "MDY"),
+            help="Read dates written with the day and month as numbers before the year "
+            "(05/01/2024) day first (DMY) or month first (MDY). Without it only ISO 8601 "
+            "dates (2024-01-05) are read, and such a date fails the load.",
+        )
+        parser.add_argument(
             "--delimiter",
             help="The CSV field separator (default: tab for tsv; for csv, the one the first "
             "line uses most among , ; tab and |).",
@@ -247,6 +258,7 @@ class Command(BaseCommand):
             "max_errors": options["max_errors"],
             "mode": options["mode"],
             "lock_timeout": options["lock_timeout"],
+            "date_order": options["date_order"],
         }
         try:
             report = self._load(model, options["file"], input_format, options, common)
@@ -283,7 +295,10 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        input_format = given or _EXTENSIONS.get(path.suffix.lower())
+        suffixes = [suffix.lower() for suffix in path.suffixes]
+        if suffixes and suffixes[-1] in _COMPRESSED:
+            suffixes.pop()  # rows.csv.gz is CSV, decompressed as it is read
+        input_format = given or _EXTENSIONS.get(suffixes[-1] if suffixes else "")
         if input_format is None:
             raise CommandError(
                 f"Cannot tell the format of {path} from its extension: "
@@ -374,7 +389,7 @@ class Command(BaseCommand):
             raise missing
         import tablib
 
-        with Path(file).open("rb") as handle:
+        with open_path(file) as handle:
             dataset = tablib.Dataset().load(handle, format=input_format)
         return load_dataset(model, dataset, **common)
 

@@ -1,0 +1,109 @@
+"""The rows of a CSV block that cannot be sent: a wrong number of values, an id that is not
+one (or that its sequence cannot hold), date text in no form read (see :mod:`..dates`).
+
+Each check runs over a column of a block at once (C speed) and looks at the column row
+by row only when it fails: :func:`check_dates` raises for the first bad date; with
+``on_error="skip"``, :func:`bad_rows` finds every bad row and :func:`cut_out` takes them
+out of the block.
+"""
+
+from __future__ import annotations
+
+from ...errors import LoadError
+from ..chunks import BadId, IdLimits, id_bounds
+from ..dates import DateText, date_kind
+from ..plan import ColumnPlan, Target
+from ..rejects import Rejects
+from .csv_blocks import Rows, line_offsets
+
+__all__ = ["Fault", "bad_rows", "check_dates", "cut_out", "date_columns"]
+
+
+def date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
+    """The input positions and targets of the columns that hold dates or timestamps."""
+    return [(i, t) for i, t in enumerate(plan.targets) if t is not None and date_kind(t.field)]
+
+
+def check_dates(
+    rows: Rows, plan: ColumnPlan, dates: DateText, null: str, *, source: str, base_line: int
+) -> None:
+    """Refuse a block whose date or timestamp columns hold text in no form read.
+
+    Raises:
+        LoadError: naming the first such value, its line and column.
+    """
+    for index, target in date_columns(plan):
+        values = [row[index] for row in rows.values]
+        bad = dates.bad_values(values, target.field, null)
+        if bad:
+            raise LoadError(
+                dates.reason(target.field),
+                source=source,
+                line=base_line + rows.start(bad[0]) + 1,
+                column=target.name,
+                value=values[bad[0]],
+            )
+
+
+Fault = tuple[str, str | None, str | None]
+"""Why a row cannot be sent, the input's column at fault and its value (when one is)."""
+
+
+def bad_rows(
+    rows: Rows, plan: ColumnPlan, limits: IdLimits, dates: DateText, null: str
+) -> dict[int, Fault]:
+    """The rows of ``rows`` that cannot be sent, by index, each with its fault."""
+    width = len(plan.inputs)
+    values = rows.values
+    bad: dict[int, Fault] = {
+        i: (f"{len(row)} values where the header has {width} columns", None, None)
+        for i, row in enumerate(values)
+        if len(row) != width
+    }
+    for at, target in plan.sequenced():
+        given = [
+            (i, row[at])
+            for i, row in enumerate(values)
+            if i not in bad and row[at] not in ("", null)
+        ]
+        try:  # the whole column at once; row by row only when it holds a bad id
+            id_bounds([value for _, value in given], target.column, limits)
+        except BadId:
+            for i, value in given:
+                try:
+                    id_bounds([value], target.column, limits)
+                except BadId as exc:
+                    bad[i] = (f"{target.name!r}: {exc.reason} ({value!r})", target.name, value)
+    for at, target in date_columns(plan):
+        given = [(i, row[at]) for i, row in enumerate(values) if i not in bad]
+        for found in dates.bad_values([value for _, value in given], target.field, null):
+            i, value = given[found]
+            reason = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
+            bad[i] = (reason, target.name, value)
+    return bad
+
+
+def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, Fault], rejects: Rejects) -> Rows:
+    """``rows`` (the block ``text``, after line ``base_line``) without the ``bad`` ones,
+    which go to ``rejects`` with their lines as they are in the text."""
+    offsets = line_offsets(text)
+    kept: list[list[str]] = []
+    spans: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    since = 0  # where the text not yet cut out starts
+    for i, row in enumerate(rows.values):
+        start = rows.start(i)
+        end = rows.spans[i][1] if rows.spans is not None else start + 1
+        if i not in bad:
+            kept.append(row)
+            spans.append((start, end))
+            continue
+        record = text[offsets[start] : offsets[end]].rstrip("\r\n")
+        reason, column, value = bad[i]
+        rejects.add(base_line + start + 1, reason, record, column=column, value=value)
+        pieces.append(text[since : offsets[start]])
+        since = offsets[end]
+    result = Rows(kept, spans)
+    if rows.spans is None:  # one row per line: cut the bad lines out of the text
+        result.kept_text = "".join(pieces) + text[since:]
+    return result
