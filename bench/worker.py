@@ -47,7 +47,7 @@ def run_method(task: dict[str, Any]) -> dict[str, Any]:
     from django.apps import apps
 
     from .data import TABLES, data_files
-    from .methods import METHODS
+    from .methods import METHODS, Unavailable
 
     table = TABLES[task["table"]]
     method = METHODS[task["method"]]
@@ -63,6 +63,8 @@ def run_method(task: dict[str, Any]) -> dict[str, Any]:
         seconds = time.perf_counter() - started
     except ImportError as error:
         return result | {"status": "skipped", "reason": skip_reason(error)}
+    except Unavailable as error:
+        return result | {"status": "skipped", "reason": str(error)}
     return result | {
         "status": "ok",
         "seconds": seconds,
@@ -81,10 +83,11 @@ def skip_reason(error: ImportError) -> str:
 
 
 def _tasks() -> dict[str, Any]:
-    from . import audit, live
+    from . import audit, live, speed
 
     return {
         "method": run_method,
+        "speed": speed.run_child,
         "audit": audit.run,
         "writers": live.run_writers,
         "live_load": live.run_load,
