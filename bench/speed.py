@@ -149,7 +149,11 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
             result |= psql_copy(model, path)
         else:
             report = loaders[method.loader](model, source, **method.options)
-            result |= {"rows_rejected": report.rows_rejected, "load_method": report.method}
+            result |= {
+                "rows_rejected": report.rows_rejected,
+                "load_method": report.method,
+                "copy_format": getattr(report, "copy_format", None),
+            }
     except (TypeError, ValueError) as error:
         if not _names_an_option(error, method.options):
             raise
@@ -220,6 +224,16 @@ def _figures(values: list[float]) -> str:
     return " ".join(f"{value:.2f}" for value in values) or "-"
 
 
+def _path(entry: dict[str, Any]) -> str:
+    """How safeimport loaded the rows (``LoadReport.method`` and ``copy_format``), over the
+    rounds."""
+    paths = {
+        " ".join(filter(None, (run.get("load_method"), run.get("copy_format"))))
+        for run in entry["rounds"]
+    }
+    return ", ".join(sorted(path for path in paths if path))
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The table of targets, and the memory check, as markdown."""
     from bench.report import machine_line
@@ -237,8 +251,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"after: {_figures(results['load_average']['after'])}.",
         "",
         "| method | against | limit | ratio (median) | per round | verdict | seconds per round "
-        "| peak RSS MB |",
-        "|---|---|--:|--:|---|---|---|--:|",
+        "| peak RSS MB | path |",
+        "|---|---|--:|--:|---|---|---|--:|---|",
     ]
     for entry in results["methods"].values():
         seconds = [run["seconds"] for run in entry["rounds"] if "seconds" in run]
@@ -249,7 +263,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{'' if entry['limit'] is None else entry['limit']} | "
             f"{'' if ratio is None else f'{ratio:.2f}'} | {_figures(entry.get('ratios', []))} | "
             f"{entry['verdict']} | {_figures(seconds)} | "
-            f"{'' if peak is None else f'{peak:.0f}'} |"
+            f"{'' if peak is None else f'{peak:.0f}'} | {_path(entry)} |"
         )
     orders = "; ".join(
         f"{number}: {' '.join(order)}" for number, order in enumerate(results["orders"], start=1)

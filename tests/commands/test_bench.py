@@ -341,3 +341,4 @@ def test_speed_script_runs_every_method(tmp_path: Path) -> None:
     assert (bad["rows_in_table"], bad["rows_rejected"]) == (990, 10)
     assert set(results["memory"]["peak_rss_mb"]) == {"500", "1000"}
     assert "| load_csv, sorted file | psql \\copy, sorted file | 1.05 |" in done.stdout
+    assert "| copy" in done.stdout  # the path each load took
