@@ -33,18 +33,26 @@ LOADERS_INSTALLED = importlib.util.find_spec("safeimport.loaders") is not None
 PGLOADER_INSTALLED = shutil.which("pgloader") is not None
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
-    """Run ``python -m bench --quick`` once, on the test run's PostgreSQL server."""
-    out = tmp_path_factory.mktemp("bench")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+def run_python(*arguments: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python ARGUMENTS`` in the repository, on the test run's PostgreSQL server; ``path``
+    replaces ``PATH``."""
+    environment = dict(os.environ) if path is None else dict(os.environ, PATH=path)
+    return subprocess.run(
+        [sys.executable, *arguments],
         cwd=ROOT,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """Run ``python -m bench --quick`` once, on the test run's PostgreSQL server."""
+    out = tmp_path_factory.mktemp("bench")
+    done = run_python("-m", "bench", "--quick", "--out", str(out))
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads((out / "benchmark.json").read_text()), out
 
@@ -153,15 +161,8 @@ def test_the_outputs_are_written(quick_run: tuple[dict[str, Any], Path]) -> None
 
 
 def test_a_full_run_refuses_to_start_without_pgloader(tmp_path: Path) -> None:
-    environment = dict(os.environ, PATH=str(tmp_path))  # no pgloader on it
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--methods", "pgloader", "--out", str(tmp_path)],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_python(  # no pgloader on that PATH
+        "-m", "bench", "--methods", "pgloader", "--out", str(tmp_path), path=str(tmp_path)
     )
     assert done.returncode == 2, done.stderr[-2000:]
     assert "pgloader is not installed (apt-get install pgloader)" in done.stderr
@@ -316,16 +317,9 @@ def test_speed_memory_check() -> None:
 
 def test_speed_script_runs_every_method(tmp_path: Path) -> None:
     figures = tmp_path / "speed.json"
-    done = subprocess.run(
-        [
-            *(sys.executable, "bench/speed.py", "--rows", "1000", "--rounds", "1"),
-            *("--rss-rows", "500", "1000", "--json", str(figures)),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    done = run_python(
+        *("bench/speed.py", "--rows", "1000", "--rounds", "1"),
+        *("--rss-rows", "500", "1000", "--json", str(figures)),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(figures.read_text())
