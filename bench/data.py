@@ -4,6 +4,10 @@ Each table gets a CSV file (a header of column names, empty unquoted fields for 
 ``psql \\copy ... CSV HEADER`` reads it) and a JSON Lines file of the same rows. Files are
 written under ``bench/data/`` (not committed) and reused when they already exist: the name
 holds the table, the row count and the seed. Ids run from ``first_id``, in order.
+
+Two variants of a CSV file are made from it: the same rows in a seeded random order
+(:func:`shuffled_csv`), and the same rows with one in a hundred spoiled in turn by each of
+:data:`SPOILS` (:func:`spoiled_csv`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import random
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -145,6 +150,21 @@ class DataFiles:
     jsonl: Path
 
 
+@contextmanager
+def _written(path: Path) -> Iterator[Path]:
+    """A scratch path that becomes ``path`` once the block ends without an error.
+
+    A killed run leaves no half-written file under the final name.
+    """
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.rename(path)
+
+
 def data_files(
     table: Table, rows: int, *, first_id: int = 1, seed: int = SEED, directory: Path = DATA_DIR
 ) -> DataFiles:
@@ -154,10 +174,9 @@ def data_files(
     if files.csv.exists() and files.jsonl.exists():
         return files
     directory.mkdir(parents=True, exist_ok=True)
-    partial_csv, partial_jsonl = (
-        path.with_name(f"{path.name}.{os.getpid()}.partial") for path in (files.csv, files.jsonl)
-    )
     with (
+        _written(files.csv) as partial_csv,
+        _written(files.jsonl) as partial_jsonl,
         partial_csv.open("w", newline="", encoding="utf-8") as csv_file,
         partial_jsonl.open("w", encoding="utf-8") as jsonl_file,
     ):
@@ -166,7 +185,80 @@ def data_files(
         for row in table.rows(rows, seed=seed, first_id=first_id):
             writer.writerow([_csv_value(value) for value in row.values()])
             jsonl_file.write(json.dumps({k: _json_value(v) for k, v in row.items()}) + "\n")
-    # Renamed once complete: a killed run leaves no half-written file under the final name.
-    partial_csv.rename(files.csv)
-    partial_jsonl.rename(files.jsonl)
     return files
+
+
+def shuffled_csv(files: DataFiles, *, seed: int = SEED) -> Path:
+    """Write (or reuse) ``files.csv`` with its rows in a seeded random order, header first.
+
+    The generated rows hold no line break inside a field, so a line is a row.
+    """
+    path = files.csv.with_name(f"{files.csv.stem}-shuffled.csv")
+    if path.exists():
+        return path
+    with files.csv.open(encoding="utf-8", newline="") as source:
+        header, *lines = source.readlines()
+    random.Random(f"shuffle:{seed}").shuffle(lines)
+    with _written(path) as partial, partial.open("w", encoding="utf-8", newline="") as out:
+        out.write(header)
+        out.writelines(lines)
+    return path
+
+
+SPOILS = ("bad number", "bad timestamp", "duplicate id", "too many values", "too few values")
+"""How the rows of :func:`spoiled_csv` are spoiled, in turn."""
+
+
+@dataclass(frozen=True)
+class SpoiledFile:
+    """A CSV file with some rows spoiled, and how many."""
+
+    path: Path
+    spoiled: int
+
+
+def _spoil(fields: list[str], kind: str, columns: list[str], previous_id: str) -> list[str]:
+    """``fields`` spoiled by ``kind``, one of :data:`SPOILS`."""
+    spoiled = list(fields)
+    if kind == "bad number":
+        spoiled[columns.index("quantity")] = "many"
+    elif kind == "bad timestamp":
+        spoiled[columns.index("created_at")] = "2021-13-45 25:61:00"
+    elif kind == "duplicate id":
+        spoiled[columns.index("id")] = previous_id
+    elif kind == "too many values":
+        spoiled.append("extra")
+    else:
+        spoiled.pop()
+    return spoiled
+
+
+def spoiled_csv(files: DataFiles, *, percent: float = 1.0) -> SpoiledFile:
+    """Write (or reuse) ``files.csv`` with every ``100 / percent``-th row spoiled.
+
+    The kinds of :data:`SPOILS` take turns; a duplicate id repeats the row before's, so
+    one of the two is bad. The count is ``rows // every``, whatever the run.
+    """
+    every = round(100 / percent)
+    path = files.csv.with_name(f"{files.csv.stem}-bad{percent:g}.csv")
+    spoiled = files.rows // every
+    if path.exists():
+        return SpoiledFile(path, spoiled)
+    with (
+        files.csv.open(encoding="utf-8", newline="") as source,
+        _written(path) as partial,
+        partial.open("w", encoding="utf-8", newline="") as out,
+    ):
+        rows = csv.reader(source)
+        writer = csv.writer(out, lineterminator="\n")
+        columns = next(rows)
+        writer.writerow(columns)
+        previous_id = ""
+        for number, fields in enumerate(rows, start=1):
+            if number % every == 0:
+                kind = SPOILS[(number // every - 1) % len(SPOILS)]
+                writer.writerow(_spoil(fields, kind, columns, previous_id))
+            else:
+                writer.writerow(fields)
+            previous_id = fields[columns.index("id")]
+    return SpoiledFile(path, spoiled)

@@ -4,6 +4,7 @@ Every method takes the same rows into the same empty table. ``prepare`` builds t
 input and is not timed (a path for the file loaders, a pandas DataFrame, a tablib Dataset);
 ``load`` is timed, from that input to committed rows, sequence handling included where the
 method does any. The kinds: ``reference`` (psql's ``\\copy``), ``safeimport`` and ``peer``.
+A method whose tool is missing raises :class:`Unavailable`, and the report says so.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import connection, transaction
 from django.db.models import DateField, Field, JSONField, Model, UUIDField
@@ -71,6 +74,24 @@ def psql_environment() -> dict[str, str]:
     return environment
 
 
+def watch(command: list[str], *, output: IO[str] | None = None) -> float:
+    """Run ``command`` against the benchmark's database; its peak memory in MB.
+
+    The peak is the program's own, read while it runs. A non-zero exit raises
+    ``CalledProcessError``.
+    """
+    process = subprocess.Popen(
+        command, env=psql_environment(), stdout=output, stderr=subprocess.STDOUT if output else None
+    )
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, peak_rss_mb(process.pid) or 0.0)
+        time.sleep(0.01)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return peak
+
+
 def psql_copy(model: type[Model], path: Path) -> dict[str, Any]:
     """``psql -c '\\copy ...'`` as a user types it; without psql, the driver's COPY (noted).
 
@@ -86,16 +107,78 @@ def psql_copy(model: type[Model], path: Path) -> dict[str, Any]:
         f"\\copy {quote(model._meta.db_table)} ({', '.join(map(quote, _columns(model)))}) "
         f"FROM {literal} WITH (FORMAT csv, HEADER true)"
     )
-    process = subprocess.Popen(
-        [psql, "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-c", command],
-        env=psql_environment(),
+    peak = watch([psql, "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "-c", command])
+    return {"peak_rss_mb": peak}
+
+
+class Unavailable(Exception):
+    """A method that cannot run here, such as a tool that is not installed; the report says
+    why and goes on."""
+
+
+_PGLOADER_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def pgloader_url(settings: Mapping[str, Any]) -> str:
+    """The database of Django's connection ``settings`` as a pgloader connection string.
+
+    The password stays out of it: pgloader reads ``PGPASSWORD``, which :func:`watch` sets.
+    A socket directory is written ``unix:/dir``; pgloader escapes ``:`` and ``@`` by
+    doubling them.
+    """
+
+    def escape(text: str) -> str:
+        return text.replace(":", "::").replace("@", "@@")
+
+    host = settings["HOST"] or ""
+    netloc = f"unix:{escape(host)}" if host.startswith("/") else host
+    user = f"{escape(settings['USER'])}@" if settings["USER"] else ""
+    port = f":{settings['PORT'] or 5432}" if netloc else ""
+    return f"postgresql://{user}{netloc}{port}/{settings['NAME']}"
+
+
+def pgloader_command(model: type[Model], path: Path) -> str:
+    """A pgloader command file that loads the CSV ``path`` into ``model``'s table.
+
+    The table and column names go in as they are, so they must be plain lower-case names
+    (the benchmark's are); anything else is refused rather than quoted.
+    """
+    names = [model._meta.db_table, *_columns(model)]
+    odd = [name for name in names if not _PGLOADER_NAME.fullmatch(name)]
+    if odd or "'" in str(path):
+        raise ValueError(f"pgloader command: cannot write the names {odd} or the path {path}")
+    return (
+        f"LOAD CSV FROM '{path}' ({', '.join(_columns(model))})\n"
+        f"  INTO {pgloader_url(connection.settings_dict)}\n"
+        f"  TARGET TABLE {model._meta.db_table}\n"
+        "  WITH skip header = 1, fields optionally enclosed by '\"',\n"
+        "       fields escaped by double-quote, fields terminated by ','\n"
+        ";\n"
     )
-    peak = 0.0
-    while process.poll() is None:
-        peak = max(peak, peak_rss_mb(process.pid) or 0.0)
-        time.sleep(0.01)
-    if process.returncode != 0:
-        raise subprocess.CalledProcessError(process.returncode, psql)
+
+
+def pgloader(model: type[Model], path: Path) -> dict[str, Any]:
+    """pgloader (the Debian package) on a command file, with its default batches and
+    workers. The peak memory reported is pgloader's own, read while it runs.
+
+    pgloader sets a rejected row aside and still exits with 0 (``--on-error-stop`` too):
+    the worker's count of the rows in the table is what catches it.
+    """
+    program = shutil.which("pgloader")
+    if program is None:
+        raise Unavailable("pgloader not found (the Debian package pgloader)")
+    with tempfile.TemporaryDirectory(prefix="bench-pgloader-") as directory:
+        command_file = Path(directory) / "load.load"
+        command_file.write_text(pgloader_command(model, path), encoding="utf-8")
+        log_path = Path(directory) / "pgloader.log"
+        with log_path.open("w", encoding="utf-8") as log:
+            command = [program, "--root-dir", directory, str(command_file)]
+            try:
+                peak = watch(command, output=log)
+            except subprocess.CalledProcessError as error:
+                lines = log_path.read_text(encoding="utf-8").split("\n")
+                tail = " | ".join(line.strip() for line in lines[-6:] if line.strip())
+                raise RuntimeError(f"pgloader exited with {error.returncode}: {tail}") from None
     return {"peak_rss_mb": peak}
 
 
@@ -336,6 +419,7 @@ METHODS = {
             smallest_size_only=True,
         ),
         Method("postgres_copy", "django-postgres-copy", "peer", csv_path, postgres_copy),
+        Method("pgloader", "pgloader", "peer", csv_path, pgloader),
         Method("bulk_create", "bulk_create (batch 5000)", "peer", csv_path, bulk_create),
         Method("to_sql", 'pandas to_sql (method="multi")', "peer", read_dataframe, pandas_to_sql),
         Method(

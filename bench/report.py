@@ -11,6 +11,9 @@ from .targets import find
 
 Results = dict[str, Any]
 TABLE_TITLES = {"narrow": "6-column table", "wide": "15-column table (FKs, JSON, decimals)"}
+METHODS_HEADER = (
+    "method | rows | seconds | rows/s | time / psql | per round | peak RSS MB | next create()"
+)
 KIND_COLOURS = {"reference": "#7f7f7f", "safeimport": "#1f77b4", "peer": "#ff7f0e"}
 
 
@@ -36,19 +39,19 @@ def _next_create(entry: Results) -> str:
     return "ok" if check["ok"] else "**fails**: duplicate key"
 
 
-def _method_row(entry: Results, results: Results) -> str:
+def _method_row(entry: Results) -> str:
     label = METHODS[entry["method"]].label
     if entry.get("status") != "ok":
         reason = entry.get("reason") or entry.get("error") or ""
         return _row(
-            label, f"{entry['rows']:,}", f"{entry.get('status', 'error')}: {reason}", width=7
+            label, f"{entry['rows']:,}", f"{entry.get('status', 'error')}: {reason}", width=8
         )
-    psql = find(results, "psql", entry["table"], entry["rows"])
-    ratio = f"{entry['seconds'] / psql['seconds']:.2f}" if psql else "-"
+    ratio = entry.get("ratio_to_psql")
+    per_round = " ".join(f"{value:.2f}" for value in entry.get("ratios_to_psql", []))
     return (
         f"| {label} | {entry['rows']:,} | {entry['seconds']:.2f} | "
-        f"{entry['rows_per_second']:,.0f} | {ratio} | {entry['peak_rss_mb']:.0f} | "
-        f"{_next_create(entry)} |"
+        f"{entry['rows_per_second']:,.0f} | {'-' if ratio is None else f'{ratio:.2f}'} | "
+        f"{per_round or '-'} | {entry['peak_rss_mb']:.0f} | {_next_create(entry)} |"
     )
 
 
@@ -58,13 +61,13 @@ def _imports(results: Results) -> list[str]:
         lines += [
             f"### {TABLE_TITLES[table]}",
             "",
-            "| method | rows | seconds | rows/s | time / psql | peak RSS MB | next create() |",
-            "|---|--:|--:|--:|--:|--:|---|",
+            f"| {METHODS_HEADER} |",
+            "|---|--:|--:|--:|--:|--:|--:|---|",
         ]
         entries = [entry for entry in results["methods"] if entry["table"] == table]
         order = list(METHODS)
         entries.sort(key=lambda entry: (entry["rows"], order.index(entry["method"])))
-        lines += [_method_row(entry, results) for entry in entries]
+        lines += [_method_row(entry) for entry in entries]
         lines.append("")
     return lines
 
@@ -139,10 +142,14 @@ def markdown(results: Results) -> str:
         "",
         f"Machine: {machine_line(results)}.",
         "",
-        f"Sizes: {', '.join(f'{rows:,}' for rows in config['sizes'])} rows, seed {config['seed']}. "
-        "Each method runs in a process of its own on an empty table; seconds are from the "
-        "method's input (file, DataFrame or Dataset) to committed rows; peak RSS is the "
-        "process's (for psql, psql's own); next create() is a plain `create()` right after.",
+        f"Sizes: {', '.join(f'{rows:,}' for rows in config['sizes'])} rows, seed {config['seed']}; "
+        f"{config['rounds']} round(s). Each method runs in a process of its own on an empty "
+        "table, once a round, in an order that turns from round to round; seconds are from "
+        "the method's input (file, DataFrame or Dataset) to committed rows, the median over "
+        "the rounds; time / psql is the median of the method's time over psql's in the same "
+        "round, and per round lists those ratios; peak RSS is the highest of the rounds, the "
+        "process's own (for psql and pgloader, the tool's); next create() is a plain "
+        "`create()` right after.",
         "",
         "## Imports",
         "",

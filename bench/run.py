@@ -1,12 +1,15 @@
 """Run the whole benchmark and write ``bench/results/benchmark.{json,md,png}``.
 
-    python -m bench            # 100,000 and 1,000,000 rows
+    python -m bench            # 100,000 and 1,000,000 rows, 3 rounds
     python -m bench --huge     # and 5,000,000
-    python -m bench --quick    # 10,000 rows and small extras: what the test suite runs
+    python -m bench --quick    # 2,000 rows, 1 round and small extras: what the test suite runs
 
 It runs on the embedded PostgreSQL, or on ``DATABASE_URL``, in a database of its own
 (``safeimport_bench``) that it creates and drops. Every method runs in a worker process of its
-own (``bench.worker``) on the same generated files (``bench.data``); then the audit scaling
+own (``bench.worker``) on the same generated files (``bench.data``), once per round
+(``--rounds``), in an order that turns from round to round; each method's time is set against
+psql's in the same round (``bench.paired``). pgloader must be installed (the Debian package)
+except in quick mode, which reports it skipped when it is not. Then come the audit scaling
 (``bench.audit``), ``safe_loaddata`` against ``loaddata`` (``bench/loaddata_speed.py``) and
 the live writers (``bench.live``); the targets of issue 6 are checked (``bench.targets``).
 """
@@ -30,6 +33,7 @@ import django
 
 from . import processes
 from .data import SEED
+from .paired import combine_rounds, median_ratio, paired_ratios, round_order
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -76,17 +80,20 @@ def machine(*, embedded: bool) -> dict[str, Any]:
         "driver": "psycopg 3" if is_psycopg3 else "psycopg2",
         "postgresql": server_version,
         "server": "embedded (pgserver), same machine" if embedded else "DATABASE_URL",
-        "psql": _psql_version(),
+        "psql": _tool_version("psql"),
+        "pgloader": _tool_version("pgloader"),
         "peers": versions,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
 
 
-def _psql_version() -> str | None:
-    psql = shutil.which("psql")
-    if psql is None:
+def _tool_version(name: str) -> str | None:
+    """The first line that ``name --version`` prints; None when it is not installed."""
+    program = shutil.which(name)
+    if program is None:
         return None
-    return subprocess.check_output([psql, "--version"], text=True).strip()
+    output = subprocess.check_output([program, "--version"], text=True)
+    return output.strip().splitlines()[0]
 
 
 def seed_foreign_keys() -> None:
@@ -103,9 +110,15 @@ def seed_foreign_keys() -> None:
 
 
 def run_methods(
-    sizes: list[int], tables: list[str], methods: list[str], *, database: str
+    sizes: list[int], tables: list[str], methods: list[str], *, rounds: int, database: str
 ) -> list[dict[str, Any]]:
-    """Every method on every table at every size, each in its own process."""
+    """Every method on every table at every size, each run in its own process, in rounds.
+
+    At each size and table, a round runs every method once, in an order rotated from round
+    to round (``bench.paired``); a method's ratio to psql is the median over the rounds of
+    its time over psql's time in the same round. A method that is skipped or fails in a
+    round is not run again in the later ones.
+    """
     from .data import TABLES, data_files
     from .methods import METHODS
 
@@ -117,25 +130,38 @@ def run_methods(
     entries = []
     for rows in sizes:
         for table in tables:
-            for key in methods:
-                if METHODS[key].smallest_size_only and rows != sizes[0]:
-                    continue
-                task = {"kind": "method", "method": key, "table": table, "rows": rows}
+            keys = [
+                key for key in methods if not (METHODS[key].smallest_size_only and rows != sizes[0])
+            ]
+            runs: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+            for round_index in range(rounds):
+                order = round_order(keys, round_index, rounds)
+                for position, key in enumerate(order):
+                    if any(run.get("status") != "ok" for run in runs[key]):
+                        continue
+                    task = {"kind": "method", "method": key, "table": table, "rows": rows}
+                    run = processes.run(task, database=database)
+                    run |= {"round": round_index + 1, "position": position + 1}
+                    runs[key].append(run)
+                    print(_progress(key, table, rows, run), flush=True)
+            for key in keys:
                 entry = {"method": key, "table": table, "rows": rows}
-                entry |= processes.run(task, database=database)
-                print(_progress(entry), flush=True)
+                entry |= combine_rounds(runs[key], rows)
+                if entry["status"] == "ok" and "psql" in runs:
+                    entry["ratios_to_psql"] = paired_ratios(runs[key], runs["psql"])
+                    entry["ratio_to_psql"] = median_ratio(runs[key], runs["psql"])
                 entries.append(entry)
     return entries
 
 
-def _progress(entry: dict[str, Any]) -> str:
-    head = f"{entry['table']} {entry['rows']:,} {entry['method']}:"
-    if entry.get("status") != "ok":
-        return f"{head} {entry.get('status')}: {entry.get('reason') or entry.get('error')}"
-    check = entry["next_create"]
+def _progress(method: str, table: str, rows: int, run: dict[str, Any]) -> str:
+    head = f"{table} {rows:,} round {run['round']}: {method}:"
+    if run.get("status") != "ok":
+        return f"{head} {run.get('status')}: {run.get('reason') or run.get('error')}"
+    check = run["next_create"]
     return (
-        f"{head} {entry['seconds']:.2f} s, {entry['rows_per_second']:,.0f} rows/s, "
-        f"peak {entry['peak_rss_mb']:.0f} MB, next create() "
+        f"{head} {run['seconds']:.2f} s, {run['rows_per_second']:,.0f} rows/s, "
+        f"peak {run['peak_rss_mb']:.0f} MB, next create() "
         + ("ok" if check["ok"] else f"fails ({check['error']})")
     )
 
@@ -162,12 +188,20 @@ def run_loaddata(objects: int, repeat: int) -> dict[str, Any]:
         return result
 
 
+QUICK_ROWS = 2_000
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark; return the results written."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="10,000 rows and small extras")
+    size.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_ROWS:,} rows, 1 round, small extras"
+    )
     size.add_argument("--huge", action="store_true", help="add 5,000,000 rows")
+    parser.add_argument(
+        "--rounds", type=int, help="rounds of every method, each paired with psql (default 3)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="where to write results")
     parser.add_argument(
         "--tables", nargs="+", choices=("narrow", "wide"), default=["narrow", "wide"]
@@ -175,7 +209,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--methods", nargs="+", help="only these methods (default: all)")
     args = parser.parse_args(argv)
 
-    sizes = [10_000] if args.quick else [100_000, 1_000_000] + [5_000_000] * args.huge
+    sizes = [QUICK_ROWS] if args.quick else [100_000, 1_000_000] + [5_000_000] * args.huge
+    rounds = args.rounds or (1 if args.quick else 3)
+    if rounds < 1:
+        parser.error("--rounds must be at least 1")
     embedded = not os.environ.get("DATABASE_URL")
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # its own models and database
     django.setup()
@@ -189,16 +226,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     unknown = set(methods) - set(METHODS)
     if unknown:
         parser.error(f"unknown methods: {', '.join(sorted(unknown))}; known: {', '.join(METHODS)}")
+    if "pgloader" in methods and not args.quick and shutil.which("pgloader") is None:
+        parser.error(
+            "pgloader is not installed (apt-get install pgloader); install it, or leave it "
+            "out with --methods"
+        )
     server_database = connection.settings_dict["NAME"]
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         seed_foreign_keys()
-        live_rows = 10_000 if args.quick else 1_000_000
+        live_rows = QUICK_ROWS if args.quick else 1_000_000
         results: dict[str, Any] = {
             "machine": machine(embedded=embedded),
             "config": {
                 "quick": args.quick,
                 "sizes": sizes,
+                "rounds": rounds,
                 "tables": args.tables,
                 "seed": SEED,
                 "writers": (
@@ -210,11 +253,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 ),
             },
         }
-        results["methods"] = run_methods(sizes, args.tables, methods, database=database)
+        results["methods"] = run_methods(
+            sizes, args.tables, methods, rounds=rounds, database=database
+        )
         audit_sizes = [10, 100] if args.quick else [10, 100, 1000]
         results["audit"] = processes.run({"kind": "audit", "sizes": audit_sizes}, database=database)
         print(f"audit: {results['audit']}", flush=True)
-        results["loaddata"] = run_loaddata(*((2_000, 1) if args.quick else (50_000, 3)))
+        results["loaddata"] = run_loaddata(*((500, 1) if args.quick else (50_000, 3)))
         with tempfile.TemporaryDirectory() as scratch:
             results["live"] = []
             for approach in live.APPROACHES:

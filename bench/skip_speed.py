@@ -4,8 +4,9 @@
 
 The clean file is the benchmark's 6-column table (``bench.benchapp.Narrow``), generated at
 run time from a fixed seed into ``bench/data/``; the bad file is the same rows with every
-``100 / bad-percent``-th row spoiled, in turn: a word in the integer column, a timestamp
-that is not one, a value too many, and an id repeated from the row before. Each load runs
+``100 / bad-percent``-th row spoiled, in turn by each kind of ``bench.data.SPOILS`` (a word
+in the integer column, a timestamp that is not one, an id repeated from the row before, a
+value too many, a value too few). Each load runs
 in a process of its own on an emptied table, methods taking turns, and the report gives
 each one's median and its ratio to the clean file loaded with ``on_error="skip"``:
 
@@ -18,7 +19,6 @@ each one's median and its ratio to the clean file loaded with ``on_error="skip"`
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -37,35 +37,6 @@ LABELS = {
     "skip_clean": "skip, clean",
     "skip_bad": "skip, bad rows",
 }
-
-
-def spoil(clean: Path, bad: Path, every: int) -> int:
-    """Write ``clean`` to ``bad`` with every ``every``-th row spoiled; return how many."""
-    spoiled = 0
-    with (
-        clean.open(encoding="utf-8", newline="") as source,
-        bad.open("w", encoding="utf-8", newline="") as out,
-    ):
-        rows = csv.reader(source)
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(next(rows))
-        previous_id = "1"
-        for number, fields in enumerate(rows, start=1):
-            row_id = fields[0]
-            if number % every == 0:
-                kind = spoiled % 4
-                if kind == 0:
-                    fields[2] = "many"
-                elif kind == 1:
-                    fields[3] = "2021-13-45 25:61:00"
-                elif kind == 2:
-                    fields.append("extra")
-                else:
-                    fields[0] = previous_id
-                spoiled += 1
-            writer.writerow(fields)
-            previous_id = row_id
-    return spoiled
 
 
 def child(method: str, rows: int, bad_path: str) -> dict[str, Any]:
@@ -124,11 +95,10 @@ def main(argv: list[str]) -> None:
     django.setup()
     from django.db import connection
 
-    from bench.data import TABLES, data_files
+    from bench.data import TABLES, data_files, spoiled_csv
 
-    clean = data_files(TABLES["narrow"], args.rows).csv
-    bad = clean.with_name(clean.stem + f"-bad{args.bad_percent:g}.csv")
-    spoiled = spoil(clean, bad, round(100 / args.bad_percent))
+    spoiled_file = spoiled_csv(data_files(TABLES["narrow"], args.rows), percent=args.bad_percent)
+    bad, spoiled = spoiled_file.path, spoiled_file.spoiled
     server_database = connection.settings_dict["NAME"]
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:

@@ -43,11 +43,14 @@ def next_create(model: Any, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_method(task: dict[str, Any]) -> dict[str, Any]:
-    """Time one method on one table and size, then check the next ``create()``."""
+    """Time one method on one table and size, then check the next ``create()``.
+
+    A method that leaves other than every row in the table is an error, whatever it said.
+    """
     from django.apps import apps
 
     from .data import TABLES, data_files
-    from .methods import METHODS
+    from .methods import METHODS, Unavailable
 
     table = TABLES[task["table"]]
     method = METHODS[task["method"]]
@@ -63,13 +66,19 @@ def run_method(task: dict[str, Any]) -> dict[str, Any]:
         seconds = time.perf_counter() - started
     except ImportError as error:
         return result | {"status": "skipped", "reason": skip_reason(error)}
+    except Unavailable as error:
+        return result | {"status": "skipped", "reason": str(error)}
+    rows_in_table = model.objects.count()
+    if rows_in_table != task["rows"]:
+        reason = f"{rows_in_table:,} rows in the table, not {task['rows']:,}"
+        return result | {"status": "error", "error": reason, "seconds": seconds}
     return result | {
         "status": "ok",
         "seconds": seconds,
         "rows_per_second": task["rows"] / seconds,
         "peak_rss_mb": peak_rss_mb(),
         "peak_rss_before_load_mb": peak_before_load,
-        "rows_in_table": model.objects.count(),
+        "rows_in_table": rows_in_table,
         "next_create": next_create(model, table.new_row()),
         **(extra or {}),
     }
@@ -81,10 +90,11 @@ def skip_reason(error: ImportError) -> str:
 
 
 def _tasks() -> dict[str, Any]:
-    from . import audit, live
+    from . import audit, live, speed
 
     return {
         "method": run_method,
+        "speed": speed.run_child,
         "audit": audit.run,
         "writers": live.run_writers,
         "live_load": live.run_load,
