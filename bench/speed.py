@@ -1,7 +1,7 @@
 """The speed targets of issue 15, measured as paired ratios on the 6-column table.
 
     python bench/speed.py [--rows 1000000] [--rounds 3] [--rss-rows 100000 1000000]
-                          [--huge] [--json bench/results/speed.json]
+                          [--huge] [--json bench/results/speed.json] [--only KEY ...]
 
 The rows are ``bench.benchapp.Narrow``'s (id, text, integer, timestamptz, nullable float,
 nullable text), generated at run time from a fixed seed into ``bench/data/`` (not
@@ -14,7 +14,8 @@ time over the time of its reference in the same round: psql's ``\\copy`` of the 
 (the shuffled file has its own psql run), or, for skip mode on the spoiled file, skip mode
 on the clean file. The figure judged is the median of those ratios over the rounds; every
 raw time is kept. A method that the installed safeimport does not offer yet (``parallel``)
-is reported "not available", so the script measures it on the day it lands.
+is reported "not available", so the script measures it on the day it lands. ``--only``
+runs the named methods (the keys of :data:`METHODS`) and the references they are divided by.
 
 Peak memory is each process's own (``VmHWM``; for psql, psql's). Flat memory: ``load_csv``
 on the sorted file at each ``--rss-rows`` size peaks at most 1.2 times its smallest size's
@@ -190,12 +191,24 @@ def verdict(method: Method, entry: dict[str, Any]) -> str:
     return "pass" if ratio <= method.limit else "FAIL"
 
 
+def with_references(keys: list[str]) -> list[str]:
+    """``keys`` and every method they are divided by, in the order of :data:`METHODS`."""
+    wanted = set(keys)
+    while True:
+        more = {METHODS[key].against for key in wanted} - {None} - wanted
+        if not more:
+            return [key for key in METHODS if key in wanted]
+        wanted |= more  # type: ignore[arg-type]
+
+
 def summarize(runs: dict[str, list[dict[str, Any]]], rows: int) -> dict[str, dict[str, Any]]:
     """Each method's rounds as one entry: median seconds, paired ratios and the verdict."""
     from bench.paired import combine_rounds, median_ratio, paired_ratios
 
     entries = {}
     for key, method in METHODS.items():
+        if key not in runs:
+            continue
         entry: dict[str, Any] = {"label": method.label, "against": method.against}
         entry |= {"limit": method.limit} | combine_rounds(runs[key], rows)
         if entry["status"] == "ok" and method.against is not None:
@@ -285,7 +298,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def run_rounds(
-    rows: int, rounds: int, spoiled: int, database: str
+    rows: int, rounds: int, spoiled: int, database: str, keys: list[str]
 ) -> tuple[dict[str, list[dict[str, Any]]], list[list[str]]]:
     """Every method once a round, each in a worker process; the runs of each method (with
     their round and position) and the order of each round. A method that is not available
@@ -293,10 +306,10 @@ def run_rounds(
     from bench import processes
     from bench.paired import round_order
 
-    runs: dict[str, list[dict[str, Any]]] = {key: [] for key in METHODS}
+    runs: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
     orders = []
     for index in range(rounds):
-        order = round_order(list(METHODS), index, rounds)
+        order = round_order(keys, index, rounds)
         orders.append(order)
         for position, key in enumerate(order, start=1):
             if any(run.get("status") != "ok" for run in runs[key]):
@@ -332,7 +345,9 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--rss-rows", type=int, nargs="+", help="default: 100000 and --rows")
     parser.add_argument("--huge", action="store_true", help="allow sizes over 1,000,000 rows")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument("--only", nargs="+", choices=list(METHODS), help="default: every method")
     args = parser.parse_args(argv)
+    keys = with_references(args.only or list(METHODS))
     rss_rows = sorted(set(args.rss_rows or [100_000, 5_000_000 if args.huge else args.rows]))
     if args.rounds < 1 or len(rss_rows) < 2:
         parser.error("--rounds must be at least 1, and --rss-rows needs two sizes")
@@ -350,8 +365,8 @@ def main(argv: list[str]) -> dict[str, Any]:
 
     for rows in {args.rows, *rss_rows}:
         data_files(TABLES["narrow"], rows)  # written once, outside the timings
-    for method in METHODS.values():
-        _input(method, args.rows)
+    for key in keys:
+        _input(METHODS[key], args.rows)
     spoiled = spoiled_csv(data_files(TABLES["narrow"], args.rows), percent=BAD_PERCENT).spoiled
     server_database = connection.settings_dict["NAME"]
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -360,7 +375,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_prepared_transactions")
             (prepared,) = cursor.fetchone()
-        runs, orders = run_rounds(args.rows, args.rounds, spoiled, database)
+        runs, orders = run_rounds(args.rows, args.rounds, spoiled, database, keys)
         peaks = rss_peaks(rss_rows, database)
         machine_figures = machine(embedded=embedded)
     finally:
