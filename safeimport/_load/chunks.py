@@ -110,7 +110,7 @@ def id_bounds(values: Sequence[object], column: str, limits: IdLimits) -> tuple[
         return None
     if isinstance(values[0], str):  # a block of CSV text: all at once, at C speed
         with contextlib.suppress(ValueError):
-            numbers = [int(value) for value in values]  # type: ignore[call-overload]
+            numbers = list(map(int, values))  # type: ignore[arg-type]
             low, high = min(numbers), max(numbers)
             bounds = limits.get(column)
             if not (_out_of_range(low, bounds, column) or _out_of_range(high, bounds, column)):

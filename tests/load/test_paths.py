@@ -5,6 +5,7 @@ database other than PostgreSQL, ``bulk_create`` and Django's own sequence reset.
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,31 @@ def test_a_file_sorted_by_id_is_copied_straight_into_the_table(tmp_path: Path) -
     assert report.method == "copy"
     assert (report.rows_read, report.rows_written) == (ROWS, ROWS)
     assert Plain.objects.create().pk == ROWS + 1
+
+
+def test_a_shuffled_file_has_its_ids_read_first_and_is_copied_straight_in(
+    tmp_path: Path,
+) -> None:
+    restart(Plain)
+    ids: list[int | str] = list(range(1, ROWS + 1))
+    random.Random(5).shuffle(ids)
+    report = load_csv(Plain, _sorted_ids(tmp_path, ids))
+    assert report.method == "copy"
+    assert Plain.objects.count() == ROWS
+    assert Plain.objects.create().pk == ROWS + 1
+
+
+def test_a_shuffled_file_with_a_field_over_two_lines_goes_through_staging(
+    tmp_path: Path,
+) -> None:
+    restart(Plain)
+    path = tmp_path / "ids.csv"
+    path.write_text('id,name\n3,a\n1,"two\n99,lines"\n2,c\n', encoding="utf-8")
+    report = load_csv(Plain, path)
+    assert report.method == "staged copy"
+    assert sorted(Plain.objects.values_list("pk", flat=True)) == [1, 2, 3]
+    assert Plain.objects.get(pk=1).name == "two\n99,lines"
+    assert Plain.objects.create().pk == 4
 
 
 def test_an_id_in_the_middle_past_the_head_and_tail_goes_through_staging(

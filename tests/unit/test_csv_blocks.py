@@ -4,6 +4,7 @@ longer than a block), the ids of each chunk, and errors that name their line."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -177,10 +178,37 @@ def test_a_sorted_file_hints_its_id_range_from_its_head_and_tail(tmp_path: Path)
     assert source.id_hint(plan, LIMITS) == {"id": (5, 50_004)}
 
 
-def test_a_file_out_of_order_or_a_stream_gives_no_hint(tmp_path: Path) -> None:
+def test_a_file_out_of_order_hints_the_range_of_every_lines_ids(tmp_path: Path) -> None:
     path = tmp_path / "shuffled.csv"
-    path.write_text("id,name\n3,a\n1,b\n2,c\n")
+    ids = list(range(1, 30_001))
+    random.Random(3).shuffle(ids)
+    lines = [f'{i},"row, {i}"\n' if i % 7 == 0 else f"{i},row\n" for i in ids]
+    path.write_text("id,name\n" + "".join(lines))
+    source, plan = _opened(path)
+    assert source.id_hint(plan, LIMITS) == {"id": (1, 30_000)}
+
+
+def test_an_id_column_after_quoted_values_is_read_from_every_line(tmp_path: Path) -> None:
+    path = tmp_path / "shuffled.csv"
+    path.write_text('name,id\n"a, b",7\nc,3\n"d ""e""",90\n,\n"x",5\n')
+    source, plan = _opened(path)
+    assert source.id_hint(plan, LIMITS) == {"id": (3, 90)}
+
+
+def test_a_shuffled_file_with_a_field_over_two_lines_or_a_stream_gives_no_hint(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shuffled.csv"
+    path.write_text('id,name\n3,a\n1,"two\n99,lines"\n2,c\n')
     source, plan = _opened(path)
     assert source.id_hint(plan, LIMITS) is None
     stream, plan = _opened(b"id,name\n1,a\n2,b\n")
     assert stream.id_hint(plan, LIMITS) is None
+
+
+def test_the_first_bad_id_in_line_order_is_named_when_quoted_lines_come_first() -> None:
+    # the quoted line's values are read apart from the plain lines': the error still names
+    # the first bad id of the file, not the first of the plain lines
+    with pytest.raises(LoadError) as info:
+        _chunks(b'id,name\n1,a\nx,"q, r"\ny,b\n')
+    assert (info.value.line, info.value.value) == (3, "x")

@@ -23,7 +23,7 @@ import contextlib
 import csv
 import io
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from .csv_blocks import CsvBlocks, Rows, line_offsets
 from .csv_faults import bad_rows, check_dates, cut_out
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
+from .id_scan import scan_id_ranges
 from .raw import compression_of, open_path
 from .text import Source, TextBlocks, source_name, source_size
 
@@ -113,10 +114,11 @@ class CsvInput(Input):
         return CsvInput(**self._again) if self.path is not None else None  # type: ignore[arg-type]
 
     def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
-        """A guess at the range of each sequence-backed column's ids, from the rows in the
-        first and last 64 KB of a file, when those are in id order as exports are (a path
-        only; ``None`` otherwise, or when no id is found). Exact for a sorted file; every
-        chunk is checked against it, so a wrong guess never lets an unreserved id in."""
+        """The range of each sequence-backed column's ids (a path only; ``None`` otherwise,
+        or when no id is found): from the rows in the first and last 64 KB of the file when
+        those are in id order, as exports are; else from every line's ids (see
+        :mod:`.id_scan`). Every chunk is checked against it, so a wrong guess never lets
+        an unreserved id in."""
         sequenced = plan.sequenced()
         if self.path is None or not sequenced or compression_of(self.path):
             return None
@@ -140,8 +142,10 @@ class CsvInput(Input):
                 with contextlib.suppress(ValueError):
                     found.append(int(row[index]))
             ordered = found in (sorted(found), sorted(found, reverse=True))
-            if not found or not ordered:
-                return None  # a file out of order: its middle may hold any id
+            if not found or not ordered:  # a file out of order: its middle may hold any id
+                columns = {index: target.column for index, target in sequenced}
+                delimiter = self._blocks.delimiter
+                return scan_id_ranges(Path(self.path), encoding, delimiter, columns)
             hint[target.column] = (min(found), max(found))
         return hint
 
@@ -186,44 +190,43 @@ class CsvInput(Input):
         limits: IdLimits,
         writer: RowWriter,
     ) -> Chunk | None:
-        if not rows.values:
+        if not rows.count:
             return None
         if self.rejects is not None:
             bad = bad_rows(rows, plan, limits, self.dates, self._null)
             if bad:
                 rows = cut_out(rows, text, base_line, bad, self.rejects)
-            if not rows.values:
+            if not rows.count:
                 return None
         width = len(plan.inputs)
-        if set(map(len, rows.values)) != {width}:
+        if rows.width != width:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
         check_dates(rows, plan, self.dates, self._null, source=self.name, base_line=base_line)
         bounds: dict[str, tuple[int, int]] = {}
         missing_ids = False
         for index, target in plan.sequenced():
-            values = [row[index] for row in rows.values]
-            positions: Sequence[int] = range(len(values))
-            if "" in values or self._null in values:
-                missing_ids = True
-                positions = [i for i, value in enumerate(values) if value not in ("", self._null)]
-                values = [values[i] for i in positions]
             try:
-                found = id_bounds(values, target.column, limits)
-            except BadId as exc:
-                raise LoadError(
-                    exc.reason,
-                    source=self.name,
-                    line=base_line + rows.start(positions[exc.index]) + 1,
-                    column=target.name,
-                    value=exc.value,
-                ) from None
+                found, missing = _id_range(rows.column(index), target.column, limits, self._null)
+            except BadId:  # the first bad id in the order of the rows, with its line
+                try:
+                    _id_range(rows.column_in_order(index), target.column, limits, self._null)
+                except BadId as exc:
+                    raise LoadError(
+                        exc.reason,
+                        source=self.name,
+                        line=base_line + rows.start(exc.index) + 1,
+                        column=target.name,
+                        value=exc.value,
+                    ) from None
+                raise  # pragma: no cover (the same values in another order)
+            missing_ids = missing_ids or missing
             if found is not None:
                 bounds[target.column] = found
         if plan.passthrough and rows.kept_text is not None:
             chunk = Chunk(
                 data=quote_end_markers(rows.kept_text).encode("utf-8"),
-                rows=len(rows.values),
+                rows=rows.count,
                 first_line=base_line + rows.start(0) + 1,
                 lines=array("q", (base_line + start + 1 for start, _ in rows.spans or ())),
                 bounds=bounds,
@@ -235,7 +238,7 @@ class CsvInput(Input):
             # Rows on one line each, no blank line, nothing to change: the block goes as it is.
             chunk = Chunk(
                 data=quote_end_markers(text).encode("utf-8"),
-                rows=len(rows.values),
+                rows=rows.count,
                 first_line=base_line + 1,
                 lines=None,
                 bounds=bounds,
@@ -271,7 +274,7 @@ class CsvInput(Input):
         offsets = line_offsets(text) if plan.passthrough else []
         parts: list[str] = []
         kept = array("q")
-        spans = rows.spans or [(i, i + 1) for i in range(len(rows.values))]
+        spans = rows.spans or [(i, i + 1) for i in range(rows.count)]
         for row, (start, end) in zip(rows.values, spans, strict=True):
             kept.append(base_line + start + 1)
             if plan.passthrough:
@@ -323,6 +326,24 @@ class CsvInput(Input):
         """Close the file that the input opened, if any."""
         if self._text.handle is not None:
             self._text.handle.close()
+
+
+def _id_range(
+    values: list[str], column: str, limits: IdLimits, null: str
+) -> tuple[tuple[int, int] | None, bool]:
+    """The smallest and largest of the ids ``values`` and whether any is missing (empty or
+    ``null``).
+
+    Raises:
+        BadId: for the first bad id, with its index in ``values``.
+    """
+    if "" not in values and null not in values:
+        return id_bounds(values, column, limits), False
+    places = [i for i, value in enumerate(values) if value not in ("", null)]
+    try:
+        return id_bounds([values[i] for i in places], column, limits), True
+    except BadId as exc:
+        raise BadId(places[exc.index], exc.reason, exc.value) from None
 
 
 def _empty_string(value: str, target: Target | None) -> bool:

@@ -3,7 +3,8 @@
 The text comes in blocks of whole lines (see :class:`~.text.TextBlocks`). Each block is
 parsed to learn its rows' values and the lines each row spans; a block that ends inside a
 quoted field (a field over several lines) is carried on into the next. Most blocks hold
-one row per line, which is found in one pass at C speed; the others are parsed row by row.
+one row per line: split at C speed (:func:`~.csv_rows.split_plain`), or read by the
+``csv`` module in one pass; the others are parsed row by row.
 """
 
 from __future__ import annotations
@@ -16,32 +17,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...errors import LoadError
+from .csv_rows import Rows, split_plain
 from .text import TextBlocks
 
 __all__ = ["DELIMITERS", "CsvBlocks", "Rows", "line_offsets", "offset_of_line", "sniff_delimiter"]
 
 # A quoted field that never ends would make one block of the rest of the file.
 _MAX_RECORD_CHARS = 64 << 20
-
-
-class Rows:
-    """The parsed rows of a block and the block lines each spans (0-based, end excluded).
-
-    ``spans`` is ``None`` when row i is line i, as in most files: then the block's text
-    is exactly its rows.
-    """
-
-    __slots__ = ("kept_text", "spans", "values")
-
-    def __init__(self, values: list[list[str]], spans: list[tuple[int, int]] | None) -> None:
-        self.values, self.spans = values, spans
-        self.kept_text: str | None = None
-        """With rows set aside from a block of one row per line: the block's text without
-        their lines, to send as it is."""
-
-    def start(self, index: int) -> int:
-        """The block line on which row ``index`` starts."""
-        return index if self.spans is None else self.spans[index][0]
 
 
 class CsvBlocks:
@@ -127,6 +109,9 @@ class CsvBlocks:
 
     def _parse(self, text: str, base_line: int, *, final: bool) -> tuple[Rows, int]:
         """The whole rows of ``text`` and the offset where they end."""
+        plain = split_plain(text, self.delimiter)
+        if plain is not None:
+            return plain, len(text)
         reader = self.reader(text)
         try:
             values = list(reader)

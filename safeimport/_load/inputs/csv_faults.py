@@ -33,15 +33,16 @@ def check_dates(
         LoadError: naming the first such value, its line and column.
     """
     for index, target in date_columns(plan):
-        values = [row[index] for row in rows.values]
+        values = rows.column(index)
         bad = dates.bad_values(values, target.field, null)
         if bad:
+            first = min(bad, key=rows.row_of)
             raise LoadError(
                 dates.reason(target.field),
                 source=source,
-                line=base_line + rows.start(bad[0]) + 1,
+                line=base_line + rows.start(rows.row_of(first)) + 1,
                 column=target.name,
-                value=values[bad[0]],
+                value=values[first],
             )
 
 

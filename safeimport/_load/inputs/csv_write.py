@@ -21,8 +21,8 @@ def quote_end_markers(text: str) -> str:
     row whose one value is ``\\.``. Found at C speed; a line inside a quoted field (an
     odd number of quotes before it) is left as it is (PostgreSQL refuses it: a value
     with such a line cannot go through COPY in CSV)."""
-    if "\\." not in text:  # the common case: a substring search, five times faster than
-        return text  # the expression over a block (0.12 s against 0.65 s for 100 MB)
+    if "\\" not in text or "\\." not in text:  # the common case, at C speed: one
+        return text  # character is found fastest, then two, then the expression
     parts: list[str] = []
     copied = counted = quotes = 0
     for match in _END_MARKER.finditer(text):

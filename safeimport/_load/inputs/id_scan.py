@@ -1,0 +1,87 @@
+"""The id range of a CSV file read from its id columns alone, before the load.
+
+A file whose rows are not in id order (an export of a query without ORDER BY, rows
+shuffled by a tool) says nothing of its id range in its first and last lines. Reading
+every line's ids costs one pass over the file with a regular expression per block, at C
+speed (about a tenth of what COPY takes for the same file), and lets the load take the
+direct path: COPY straight into the table, the range reserved first.
+
+The range found is a guess like any other (see :meth:`.base.Input.id_hint`): each chunk is
+checked against it while loading, so an id it missed restarts the load through staging. A
+file where a quoted field goes on over several lines is not scanned (a line inside such
+a field could read as an id): such files take the staged path.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from .csv_rows import without_quoted_lines
+
+__all__ = ["scan_id_ranges"]
+
+_BLOCK_CHARS = 1 << 20
+
+
+@cache
+def _column_pattern(delimiter: str, index: int) -> re.Pattern[str]:
+    """The value of column ``index`` of each line of unquoted text, each line preceded
+    by a newline."""
+    other = f"[^{re.escape(delimiter)}\\n]*"
+    return re.compile(f"\\n(?:{other}{re.escape(delimiter)}){{{index}}}({other})")
+
+
+def _blocks(path: Path, encoding: str) -> Iterator[str]:
+    """The text of the file in blocks of whole lines."""
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        carry = ""
+        while block := handle.read(_BLOCK_CHARS):
+            block = carry + block
+            cut = block.rfind("\n") + 1
+            carry = block[cut:]
+            if cut:
+                yield block[:cut]
+        if carry:
+            yield carry + "\n"
+
+
+def _integers(values: list[str]) -> list[int]:
+    """The values that are integers (an empty id, a header or a bad id is not)."""
+    try:
+        return list(map(int, values))
+    except ValueError:
+        found = []
+        for value in values:
+            try:
+                found.append(int(value))
+            except ValueError:
+                continue
+        return found
+
+
+def scan_id_ranges(
+    path: Path, encoding: str, delimiter: str, columns: dict[int, str]
+) -> dict[str, tuple[int, int]] | None:
+    """The smallest and largest integer of each of ``columns`` (by input position, the
+    values their names) over every line of the CSV file at ``path``; ``None`` when a
+    quoted field goes on over several lines, or a column holds no integer."""
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
+    for block in _blocks(path, encoding):
+        plain, quoted = without_quoted_lines(block)
+        if plain is None:
+            return None
+        rows = list(csv.reader(quoted, delimiter=delimiter)) if quoted else []
+        for index in columns:
+            found = _integers(_column_pattern(delimiter, index).findall("\n" + plain))
+            found += _integers([row[index] for row in rows if len(row) > index])
+            if found:
+                low[index] = min(low.get(index, found[0]), min(found))
+                high[index] = max(high.get(index, found[0]), max(found))
+    if set(low) != set(columns):
+        return None
+    return {name: (low[index], high[index]) for index, name in columns.items()}
