@@ -19,9 +19,6 @@ module does not tell the two apart).
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,13 +34,11 @@ from .csv_blocks import CsvBlocks, Rows, line_offsets
 from .csv_faults import bad_rows, check_dates, cut_out
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
-from .id_scan import scan_id_ranges
+from .id_scan import file_id_ranges
 from .raw import compression_of, open_path
 from .text import Source, TextBlocks, source_name, source_size
 
 __all__ = ["CsvInput"]
-
-_PROBE_BYTES = 64 << 10
 
 
 class CsvInput(Input):
@@ -122,39 +117,11 @@ class CsvInput(Input):
         sequenced = plan.sequenced()
         if self.path is None or not sequenced or compression_of(self.path):
             return None
+        columns = {index: target.column for index, target in sequenced}
         encoding = self._again["encoding"]
         assert isinstance(encoding, str)
-        with open(self.path, "rb") as handle:
-            head = handle.read(_PROBE_BYTES)
-            size = handle.seek(0, io.SEEK_END)
-            handle.seek(max(len(head), size - _PROBE_BYTES))
-            tail = handle.read()
-        # Whole lines only: the header and a cut-off line at either end are dropped.
-        lines = head.decode(encoding, "ignore").split("\n")[1:]
-        if tail:
-            lines = lines[:-1] + tail.decode(encoding, "ignore").split("\n")[1:]
-        width = len(plan.inputs)
-        rows = [row for row in self._probe_rows(lines) if len(row) == width]
-        hint: dict[str, tuple[int, int]] = {}
-        for index, target in sequenced:
-            found = []
-            for row in rows:
-                with contextlib.suppress(ValueError):
-                    found.append(int(row[index]))
-            ordered = found in (sorted(found), sorted(found, reverse=True))
-            if not found or not ordered:  # a file out of order: its middle may hold any id
-                columns = {index: target.column for index, target in sequenced}
-                delimiter = self._blocks.delimiter
-                return scan_id_ranges(Path(self.path), encoding, delimiter, columns)
-            hint[target.column] = (min(found), max(found))
-        return hint
-
-    def _probe_rows(self, lines: list[str]) -> list[list[str]]:
-        rows: list[list[str]] = []
-        for line in lines:
-            with contextlib.suppress(csv.Error):
-                rows.extend(csv.reader([line], delimiter=self._blocks.delimiter, strict=True))
-        return rows
+        delimiter = self._blocks.delimiter
+        return file_id_ranges(Path(self.path), encoding, delimiter, columns, len(plan.inputs))
 
     def copy_options(self, plan: ColumnPlan) -> list[CopyOption]:
         """The COPY options that read what :meth:`chunks` sends."""

@@ -105,29 +105,29 @@ class TextBlocks:
         self.line = 0
         self.bytes = 0
         self._next_line = 0  # lines handed out so far
-        self._pending_lines = 0  # whole lines decoded and not handed out yet
+        self._undelivered: list[str] = []  # text decoded and not handed out yet
         self._started = False
 
     def __iter__(self) -> Iterator[str]:
         if not self._whole_lines:
             yield from self._as_read()
             return
-        parts: list[str] = []
+        parts = self._undelivered
         size = 0
         for piece in self._pieces:
             text = self._decode(piece)
             parts.append(text)
             size += len(text)
-            self._pending_lines += text.count("\n")
             if size < BLOCK_CHARS:
                 continue
             joined = "".join(parts)
             cut = joined.rfind("\n") + 1
+            parts.clear()
             if cut == 0:
-                parts = [joined]
+                parts.append(joined)
                 continue
-            parts, size = [joined[cut:]], len(joined) - cut
-            self._pending_lines = 0
+            parts.append(joined[cut:])
+            size = len(joined) - cut
             yield self._hand_out(joined[:cut])
         tail = "".join(parts) + self._decode(b"", final=True)
         if tail:
@@ -192,7 +192,8 @@ class TextBlocks:
             try:
                 text = self._decoder.decode(piece, final)
             except UnicodeDecodeError as exc:
-                line = self._next_line + self._pending_lines + piece.count(b"\n", 0, exc.start)
+                pending = sum(part.count("\n") for part in self._undelivered)
+                line = self._next_line + pending + piece.count(b"\n", 0, exc.start)
                 raise LoadError(
                     f"bytes that are not valid {exc.encoding}",
                     source=self._name,
