@@ -239,16 +239,7 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
     def import_rejects_view(self, request: HttpRequest, token: str) -> FileResponse:
         """The rejected rows as CSV (``line,reason,record``): the load's once it is done,
         else the preview's."""
-        job = self._job(request, token)
-        path = job.rejects_path if job.status == "done" else job.preview_rejects_path
-        if not path.is_file():
-            raise Http404("No rejected rows were kept for this import.")
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=f"{Path(job.file_name).stem}-rejected.csv",
-            content_type="text/csv",
-        )
+        return _rejects_file(self._job(request, token))
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -300,3 +291,17 @@ class ImportMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # for a ModelAdm
             args=[token] if token else [],
             current_app=self.admin_site.name,
         )
+
+
+def _rejects_file(job: Job) -> FileResponse:
+    """The rows a job set aside, as a CSV download: the load's once it is done, else the
+    preview's."""
+    path = job.rejects_path if job.status == "done" else job.preview_rejects_path
+    if not path.is_file():
+        raise Http404("No rejected rows were kept for this import.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{Path(job.file_name).stem}-rejected.csv",
+        content_type="text/csv",
+    )

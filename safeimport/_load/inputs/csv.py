@@ -31,7 +31,7 @@ from ..rejects import Rejects, original_lines
 from ..transport import CopyOption
 from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
-from .csv_faults import bad_rows, check_dates, cut_out
+from .csv_faults import bad_rows, check_dates, cut_out, wrong_width
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
 from .id_scan import file_id_ranges
@@ -168,7 +168,7 @@ class CsvInput(Input):
         width = len(plan.inputs)
         if rows.width != width:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
-            self._wrong_width(rows.values[at], plan, base_line + rows.start(at) + 1)
+            raise wrong_width(rows.values[at], plan, self.name, base_line + rows.start(at) + 1)
         check_dates(rows, plan, self.dates, self._null, source=self.name, base_line=base_line)
         bounds: dict[str, tuple[int, int]] = {}
         missing_ids = False
@@ -257,23 +257,6 @@ class CsvInput(Input):
             source_bytes=self._text.bytes,
         )
 
-    def _wrong_width(self, row: list[str], plan: ColumnPlan, line: int) -> None:
-        width = len(plan.inputs)
-        if len(row) > width:
-            raise LoadError(
-                f"{len(row)} values where the header has {width} columns",
-                source=self.name,
-                line=line,
-                value=row[width],
-            )
-        raise LoadError(
-            f"{len(row)} values where the header has {width} columns: no value for "
-            f"{plan.inputs[len(row)]!r}",
-            source=self.name,
-            line=line,
-            column=plan.inputs[len(row)],
-        )
-
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:
         """The rest of the input as (line, values in input order), for loading without
         COPY. An empty field is ``None``, except for a text field that forbids NULL."""
@@ -282,7 +265,7 @@ class CsvInput(Input):
             for i, row in enumerate(rows.values):
                 line = base_line + rows.start(i) + 1
                 if len(row) != width:
-                    self._wrong_width(row, plan, line)
+                    raise wrong_width(row, plan, self.name, line)
                 values = [
                     None if value == self._null and not _empty_string(value, target) else value
                     for value, target in zip(row, plan.targets, strict=True)

@@ -16,12 +16,31 @@ from ..plan import ColumnPlan, Target
 from ..rejects import Rejects
 from .csv_blocks import Rows, line_offsets
 
-__all__ = ["Fault", "bad_rows", "check_dates", "cut_out", "date_columns"]
+__all__ = ["Fault", "bad_rows", "check_dates", "cut_out", "date_columns", "wrong_width"]
 
 
 def date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
     """The input positions and targets of the columns that hold dates or timestamps."""
     return [(i, t) for i, t in enumerate(plan.targets) if t is not None and date_kind(t.field)]
+
+
+def wrong_width(row: list[str], plan: ColumnPlan, source: str, line: int) -> LoadError:
+    """The error for a row (on ``line``) without as many values as the header has columns."""
+    width = len(plan.inputs)
+    if len(row) > width:
+        return LoadError(
+            f"{len(row)} values where the header has {width} columns",
+            source=source,
+            line=line,
+            value=row[width],
+        )
+    return LoadError(
+        f"{len(row)} values where the header has {width} columns: no value for "
+        f"{plan.inputs[len(row)]!r}",
+        source=source,
+        line=line,
+        column=plan.inputs[len(row)],
+    )
 
 
 def check_dates(
