@@ -91,3 +91,42 @@ def test_an_empty_chunk_does_not_end_a_copy() -> None:
     copied = copy_from_chunks(connection, statement, [b"1,a\n", b"", b"2,b\n"])
     assert copied == 2
     assert Author.objects.count() == 2
+
+
+MEASURE_COLUMNS = ["id", "label", "notes", "amount", "size", "small", "positive", "slug", "day"]
+
+
+def _measure_frame() -> Any:
+    return pd.DataFrame(
+        {
+            "id": [1, 2],
+            "label": ["wide", ""],
+            "notes": ["two\nlines", ""],
+            "amount": [decimal.Decimal("123456789012345678901234.123456"), None],
+            "size": pd.array([2**62, None], dtype="Int64"),
+            "small": pd.array([-(2**15), 2**15 - 1], dtype="Int16"),
+            "positive": pd.array([0, 2**31 - 1], dtype="Int64"),
+            "slug": ["a-b", None],
+            "day": [datetime.date(1, 1, 1), datetime.date(9999, 12, 31)],
+        }
+    )
+
+
+def test_binary_stores_what_create_stores_for_the_other_kinds_of_column(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.importapp.models import Measure
+
+    def rows() -> list[tuple[Any, ...]]:
+        return list(Measure.objects.order_by("id").values_list(*MEASURE_COLUMNS))
+
+    assert load_dataframe(Measure, _measure_frame()).copy_format == "binary"
+    binary = rows()
+    Measure.objects.all().delete()
+    for record in _measure_frame().to_dict("records"):
+        Measure.objects.create(**{k: None if pd.isna(v) else v for k, v in record.items()})
+    assert rows() == binary
+    Measure.objects.all().delete()
+    monkeypatch.setattr("safeimport._load.inputs.frame.arrow_installed", lambda: False)
+    assert load_dataframe(Measure, _measure_frame()).copy_format == "text"
+    assert rows() == binary
