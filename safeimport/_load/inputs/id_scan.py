@@ -114,7 +114,9 @@ def scan_id_ranges(
             return None
         rows = list(csv.reader(quoted, delimiter=delimiter)) if quoted else []
         for index in columns:
-            found = _integers(_column_pattern(delimiter, index).findall("\n" + plain))
+            # every line is preceded by a newline; the last one's end is left out
+            lines = "\n" + plain
+            found = _integers(_column_pattern(delimiter, index).findall(lines, 0, len(plain)))
             found += _integers([row[index] for row in rows if len(row) > index])
             if found:
                 low[index] = min(low.get(index, found[0]), min(found))
