@@ -182,6 +182,19 @@ class ChunkBuilder:
         self._parts.append(text)
         self._size += len(text)
 
+    def add_rows(self, text: str, lines: Sequence[int]) -> None:
+        """Add the COPY text of several rows at once, one text line per row, read from
+        ``lines`` of the source (in increasing order)."""
+        if not lines:
+            return
+        if self._consecutive:
+            after = self._lines[-1] + 1 if self._lines else lines[0]
+            if lines[0] != after or lines[-1] - lines[0] != len(lines) - 1:
+                self._consecutive = False
+        self._lines.extend(lines)
+        self._parts.append(text)
+        self._size += len(text)
+
     def id_text(self, column: str, value: object) -> str:
         """An id of ``column`` as COPY text (``\\N`` for ``None``: drawn from the sequence
         when the rows move); the chunk's id range is widened to hold it.
