@@ -55,7 +55,9 @@ class ColumnEncoder:
         self._dates = dates
         self._targets = [(i, t) for i, t in enumerate(plan.targets) if t is not None]
 
-    def add(self, builder: ChunkBuilder, columns: Sequence[list[Any]], lines: Sequence[int]) -> bool:
+    def add(
+        self, builder: ChunkBuilder, columns: Sequence[list[Any]], lines: Sequence[int]
+    ) -> bool:
         """Encode the rows read from ``lines``, whose values are ``columns`` (one list per
         input of the plan, ``MISSING`` for a key an object lacks), into ``builder``.
 

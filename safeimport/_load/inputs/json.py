@@ -15,7 +15,6 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from ...errors import LoadError
 from ..chunks import Chunk, ChunkBuilder, IdLimits, IdRanges
@@ -175,9 +174,10 @@ class JsonInput(Input):
         known = set(names)
         for batch in self._all():
             items = batch.items
-            clean = set().union(*items) <= known and columns.add(
-                builder, [[item.get(name, MISSING) for item in items] for name in names], batch.lines
-            )
+            clean = set().union(*items) <= known
+            if clean:
+                by_column = [[item.get(name, MISSING) for item in items] for name in names]
+                clean = columns.add(builder, by_column, batch.lines)
             if not clean:
                 for line, values in self._rows(plan, batch):
                     rows.add(builder, line, values)

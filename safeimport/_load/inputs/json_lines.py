@@ -1,7 +1,7 @@
 """JSON Lines read a block of lines at a time, at C speed, and any JSON object by object.
 
 A block of whole lines in which every line is one object (it starts with ``{`` and ends
-with ``}``) is decoded in one call: by msgspec when it is installed (the ``fast`` extra),
+with ``}``) is decoded in one call: by msgspec when it is installed (the ``json`` extra),
 else by the standard library's decoder, reading the lines as the items of one array. Either
 way a number with a fraction or an exponent becomes a ``Decimal`` made from its own text,
 as :mod:`.json_stream` reads it, so the values are the same whichever decodes them.
@@ -24,10 +24,10 @@ from typing import Any
 
 from .json_stream import JsonValues
 
-try:  # the ``fast`` extra
+try:  # the ``json`` extra
     import msgspec
 except ImportError:  # pragma: no cover - the tests run both ways (see decode_block)
-    msgspec = None
+    msgspec = None  # type: ignore[assignment]
 
 __all__ = ["Batch", "JsonBatches", "decode_block"]
 
@@ -38,6 +38,9 @@ VALUES_PER_BATCH = 64
 
 _STANDARD = json.JSONDecoder(parse_float=decimal.Decimal)
 _FAST = None if msgspec is None else msgspec.json.Decoder(float_hook=decimal.Decimal)
+_UNDECODED: tuple[type[Exception], ...] = (ValueError, RecursionError, UnicodeError)
+if msgspec is not None:
+    _UNDECODED += (msgspec.DecodeError,)
 _BLANK_RUN = re.compile(r"[ \t\r\n]*")
 
 
@@ -54,11 +57,10 @@ def _one_object_a_line(text: str, count: int) -> bool:
     ``}``. Inside a JSON value, ``}`` at the end of a line and ``{`` at the start of the
     next would need a comma between them, so no value spans two such lines: given as many
     values as lines, each line holds one."""
-    return (
-        text.startswith("{")
-        and text.count("\n{") == count - 1
-        and text.count("}\n") + text.count("}\r\n") == count
-    )
+    if not text.startswith("{") or text.count("\n{") != count - 1:
+        return False
+    ends = text.count("}\n")
+    return ends == count or ends + text.count("}\r\n") == count
 
 
 def decode_block(text: str, *, fast: bool | None = None) -> list[Any] | None:
@@ -80,12 +82,8 @@ def decode_block(text: str, *, fast: bool | None = None) -> list[Any] | None:
             items: list[Any] = _FAST.decode_lines(text)
         else:
             items = _STANDARD.decode("[" + text[:-1].replace("\n", ",") + "]")
-    except (ValueError, RecursionError, UnicodeError):
+    except _UNDECODED:
         return None
-    except Exception as exc:  # msgspec.DecodeError
-        if msgspec is not None and isinstance(exc, msgspec.DecodeError):
-            return None
-        raise
     return items if len(items) == count else None
 
 
@@ -183,5 +181,5 @@ class JsonBatches:
                 return
             if items:
                 yield Batch(range(line, line + len(items)), items)
-            line += whole.count("\n")
+            line += len(items) if items else whole.count("\n")
             parts, size = [rest], len(rest)
