@@ -101,6 +101,20 @@ def wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> bool:
     return False
 
 
+@pytest.fixture(params=["msgspec", "standard"])
+def json_decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which decoder reads blocks of JSON Lines: msgspec (the ``json`` extra), or the
+    standard library's, as without the extra (forced by hiding msgspec's decoder)."""
+    from safeimport._load.inputs import json_lines
+
+    if request.param == "msgspec":
+        pytest.importorskip("msgspec")
+        assert json_lines._FAST is not None
+    else:
+        monkeypatch.setattr(json_lines, "_FAST", None)
+    return str(request.param)
+
+
 @pytest.fixture
 def db_connection(db: None) -> object:
     """The default connection, inside the test's transaction."""

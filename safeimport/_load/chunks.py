@@ -18,6 +18,7 @@ import decimal
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ..errors import LoadError
 
@@ -179,6 +180,20 @@ class ChunkBuilder:
         if self._lines and line != self._lines[-1] + 1:
             self._consecutive = False
         self._lines.append(line)
+        self._parts.append(text)
+        self._size += len(text)
+
+    def add_rows(self, text: str, lines: Sequence[int]) -> None:
+        """Add the COPY text of several rows at once, one text line per row, read from
+        ``lines`` of the source (in order; two rows may share a line)."""
+        if not lines:
+            return
+        if self._consecutive:
+            after = self._lines[-1] + 1 if self._lines else lines[0]
+            steady = isinstance(lines, range) and lines.step == 1
+            if lines[0] != after or not (steady or all(b == a + 1 for a, b in pairwise(lines))):
+                self._consecutive = False
+        self._lines.extend(lines)
         self._parts.append(text)
         self._size += len(text)
 

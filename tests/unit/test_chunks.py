@@ -8,7 +8,7 @@ from array import array
 
 import pytest
 
-from safeimport._load.chunks import BadId, Chunk, Positions, id_bounds
+from safeimport._load.chunks import BadId, Chunk, ChunkBuilder, Positions, id_bounds
 
 LIMITS = {"id": (1, 1000)}
 
@@ -90,3 +90,24 @@ def test_a_record_that_was_not_sent_has_no_line(record: int) -> None:
 
 def test_no_chunk_sent_no_line() -> None:
     assert Positions().line_of(1) is None
+
+
+@pytest.mark.parametrize(
+    ("batches", "lines"),
+    [
+        ([range(1, 4), range(4, 6)], None),  # consecutive: row k is on line 1 + k
+        ([range(1, 4), range(5, 6)], [1, 2, 3, 5]),  # a blank line between
+        ([[1, 1, 3]], [1, 1, 3]),  # two objects on line 1, none on line 2
+        ([[2, 3], range(4, 5)], None),
+    ],
+)
+def test_rows_added_a_batch_at_a_time_keep_their_lines(
+    batches: list[range | list[int]], lines: list[int] | None
+) -> None:
+    builder = ChunkBuilder()
+    for batch in batches:
+        builder.add_rows("x\n" * len(batch), batch)
+    chunk = builder.take()
+    assert chunk.rows == sum(len(batch) for batch in batches)
+    assert chunk.first_line == batches[0][0]
+    assert (None if chunk.lines is None else list(chunk.lines)) == lines

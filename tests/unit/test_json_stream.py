@@ -15,6 +15,8 @@ from safeimport._load.plan import plan_columns
 from safeimport.errors import LoadError
 from tests.testapp.models import Plain
 
+pytestmark = pytest.mark.usefixtures("json_decoder")  # with msgspec, and without
+
 LIMITS = {"id": (1, 1_000_000)}
 
 

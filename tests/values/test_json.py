@@ -19,7 +19,7 @@ from safeimport._load.plan import plan_columns
 from tests.importapp.models import Book, Measure
 from tests.testapp.models import Plain
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("json_decoder")]
 
 WIDE = "12345678901234.123456"
 """More digits than a float holds."""

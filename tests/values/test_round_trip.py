@@ -276,6 +276,17 @@ def _clear(spec: Spec, author: Author) -> None:
 @pytest.mark.parametrize("kind", LOADERS)
 @override_settings(TIME_ZONE="America/New_York")
 def test_every_field_reads_back_as_create_stores_it(tmp_path: Path, kind: str) -> None:
+    _round_trip(kind, tmp_path)
+
+
+@override_settings(TIME_ZONE="America/New_York")
+def test_json_lines_read_back_as_create_stores_them_with_or_without_msgspec(
+    tmp_path: Path, json_decoder: str
+) -> None:
+    _round_trip("json", tmp_path)
+
+
+def _round_trip(kind: str, tmp_path: Path) -> None:
     author = Author.objects.create(id=800, name="fk target")
     for spec in _specs(author.pk):
         _load(kind, spec, tmp_path)

@@ -26,6 +26,7 @@ from ..rejects import Rejects
 
 __all__ = [
     "MISSING",
+    "TEXT_ESCAPES",
     "Record",
     "RecordEncoder",
     "encode_cell",
@@ -53,7 +54,8 @@ def keeps_empty_strings(model_field: models.Field[Any, Any]) -> bool:
     return isinstance(model_field, _TEXT_FIELDS) and not model_field.null
 
 
-_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+"""The characters that COPY's text format escapes, and their escapes."""
 
 
 def value_text(
@@ -182,7 +184,7 @@ def encode_text(
     """A Python value as a field of COPY's text format (``\\N`` for NULL); see
     :func:`value_text`."""
     text = value_text(value, target.field, json_strings=json_strings, dates=dates)
-    return "\\N" if text is None else text.translate(_TEXT_ESCAPES)
+    return "\\N" if text is None else text.translate(TEXT_ESCAPES)
 
 
 def text_row(fields: list[str]) -> str:
@@ -297,6 +299,20 @@ class RecordEncoder:
             parts.append(self._value(default(), Target(model_field.name, model_field), line))
         return parts
 
+    def add(self, builder: ChunkBuilder, line: int, values: Sequence[Any]) -> None:
+        """Encode one row into ``builder``; a row that cannot be encoded fails the load,
+        or goes to the rejects."""
+        try:
+            parts = self._encode(values, line, builder)
+        except LoadError as exc:
+            if self._rejects is None:
+                raise
+            reason = f"{exc.column!r}: {exc.reason}" if exc.column else exc.reason
+            record = record_text(self._plan.inputs, values)
+            self._rejects.add(line, reason, record, column=exc.column, value=exc.value)
+            return
+        builder.add(text_row(parts), line)
+
     def chunks(
         self, records: Iterator[Record], limits: IdLimits, progress_bytes: Callable[[], int]
     ) -> Iterator[Chunk]:
@@ -304,16 +320,7 @@ class RecordEncoder:
         when the staged rows are moved into the table)."""
         builder = ChunkBuilder(limits)
         for line, values in records:
-            try:
-                parts = self._encode(values, line, builder)
-            except LoadError as exc:
-                if self._rejects is None:
-                    raise
-                reason = f"{exc.column!r}: {exc.reason}" if exc.column else exc.reason
-                record = record_text(self._plan.inputs, values)
-                self._rejects.add(line, reason, record, column=exc.column, value=exc.value)
-                continue
-            builder.add(text_row(parts), line)
+            self.add(builder, line, values)
             if builder.full:
                 builder.source_bytes = progress_bytes()
                 yield builder.take()

@@ -38,22 +38,30 @@ class JsonValues:
     Args:
         blocks: The input's text, in blocks that may end anywhere.
         name: The input's name, for errors.
+        line: The line that the text starts on.
+        lines: Read JSON Lines whatever the first character (the rest of an input whose
+            first lines were read otherwise); ``False``: told by the first character.
     """
 
-    def __init__(self, blocks: Iterable[str], name: str) -> None:
+    def __init__(
+        self, blocks: Iterable[str], name: str, *, line: int = 1, lines: bool = False
+    ) -> None:
         self._blocks = iter(blocks)
         self._name = name
+        self._as_lines = lines
         self._buffer = ""
         self._position = 0
         self._ended = False
-        self._line = 1  # the line at self._counted
+        self._line = line  # the line at self._counted
         self._counted = 0  # where in the buffer the lines are counted to
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         first = self._skip_blanks()
         if first is None:
             return
-        if first == "[":
+        if self._as_lines:
+            yield from self._lines()
+        elif first == "[":
             self._position += 1
             yield from self._array()
         elif first == "{":
