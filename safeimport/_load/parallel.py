@@ -42,10 +42,6 @@ from .transport import copy_from_chunks
 
 __all__ = ["copy_in_streams"]
 
-BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-"""Binary COPY's signature, flags and header extension length: every stream sends it."""
-BINARY_TRAILER = b"\xff\xff"
-
 _DONE = object()
 _WAIT = 0.1
 """Seconds between looks at whether another stream has failed, while waiting."""
@@ -67,9 +63,8 @@ class _Stream:
 class _Streams:
     """The streams of one parallel load and what they share."""
 
-    def __init__(self, job: Job, count: int, binary: bool) -> None:
+    def __init__(self, job: Job, count: int) -> None:
         self.job = job
-        self.binary = binary
         self.queue: queue.Queue[object] = queue.Queue(maxsize=2 * count)
         self.failed = threading.Event()
         self.errors: list[tuple[BaseException, _Stream | None]] = []
@@ -95,8 +90,6 @@ class _Streams:
     # --- in each stream's thread ---
 
     def _take(self, stream: _Stream) -> Iterator[bytes]:
-        if self.binary:
-            yield BINARY_HEADER
         while True:
             try:
                 item = self.queue.get(timeout=_WAIT)
@@ -111,8 +104,6 @@ class _Streams:
             assert isinstance(item, Chunk)
             stream.positions.add(item)
             yield item.data
-        if self.binary:
-            yield BINARY_TRAILER
 
     def copy(self, stream: _Stream, statement: str) -> None:
         """One stream: COPY what it takes from the queue, count it, check the foreign keys."""
@@ -147,9 +138,7 @@ class _Streams:
         """Read the chunks and hand them to the streams."""
         try:
             with closing(chunks):
-                for number, chunk in enumerate(chunks):
-                    if self.binary:
-                        chunk.data = _unframed(chunk.data, first=number == 0, last=chunk.rows == 0)
+                for chunk in chunks:
                     if not self.put(chunk):
                         return
                     progress.update(chunk.rows, chunk.source_bytes)
@@ -224,16 +213,6 @@ def _resolve(connection: BaseDatabaseWrapper, verb: str, name: str) -> None:
         cursor.execute(resolve_statement(connection, verb, name))
 
 
-def _unframed(data: bytes, *, first: bool, last: bool) -> bytes:
-    """A binary chunk without the header (the first) or the trailer (the last, empty one):
-    each stream sends its own."""
-    if first and data.startswith(BINARY_HEADER):
-        data = data[len(BINARY_HEADER) :]
-    if last and data.endswith(BINARY_TRAILER):
-        data = data[: -len(BINARY_TRAILER)]
-    return data
-
-
 def copy_in_streams(
     job: Job,
     main: BaseDatabaseWrapper,
@@ -242,10 +221,11 @@ def copy_in_streams(
     progress: LoadProgress,
     *,
     count: int,
-    binary: bool,
 ) -> list[int]:
     """Run ``statement`` (a ``COPY ... FROM STDIN`` into the table) on ``count`` new
-    connections, sharing ``chunks`` among them, and commit them as one.
+    connections, sharing ``chunks`` among them, and commit them as one. The chunks must
+    each hold whole rows, and no header: text or CSV, not binary (whose encoder keeps rows
+    back from one chunk to the next).
 
     Returns:
         The rows each stream copied.
@@ -257,7 +237,7 @@ def copy_in_streams(
     with main.cursor() as cursor:
         cursor.execute("SELECT %s::regclass::oid", [main.ops.quote_name(job.table)])
         table_oid = int(cursor.fetchone()[0])
-    streams = _Streams(job, count, binary)
+    streams = _Streams(job, count)
     try:
         streams.open(main, count)
         streams.begin()

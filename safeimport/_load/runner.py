@@ -167,7 +167,9 @@ class _Load:
             yield from strategy.guard(job.data.chunks(plan, limits))
 
         streams: list[int] = []
-        if options.parallel > 1 and isinstance(strategy, Direct):
+        # binary COPY (a DataFrame with the arrow extra) stays on one connection: its encoder
+        # keeps rows back from one chunk to the next, so chunks cannot be shared out
+        if options.parallel > 1 and isinstance(strategy, Direct) and copy_format != "binary":
             streams = copy_in_streams(
                 job,
                 connection,
@@ -175,7 +177,6 @@ class _Load:
                 produce(),
                 progress,
                 count=options.parallel,
-                binary=copy_format == "binary",
             )
             copied = sum(streams)
         else:

@@ -70,10 +70,189 @@ def _plain_csv(tmp_path: Path, ids: range, name: str = "plain.csv") -> Path:
     return path
 
 
-def test_smoke(tmp_path: Path) -> None:
+def _book_csv(tmp_path: Path, rows: int) -> Path:
+    """Books with one column of each kind, some NULL, spread over several chunks."""
+    path = tmp_path / "books.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("id,title,author_id,published,price,in_print,rating,isbn,meta,added,pages,code\n")
+        for i in range(1, rows + 1):
+            odd = i % 2
+            out.write(
+                f"{i},\"Title, {i}\",{1 if odd else ''},2024-{i % 12 + 1:02d}-{i % 28 + 1:02d},"
+                f"{i % 1000}.{i % 100:02d},{'true' if odd else ''},{i / 7},{uuid.UUID(int=i)},"
+                f"\"{{\"\"n\"\": {i}}}\",2024-05-01 12:{i % 60:02d}:00,{'' if i % 5 else i},c{i}\n"
+            )
+    return path
+
+
+def _books() -> list[tuple[object, ...]]:
+    return list(Book.objects.order_by("id").values_list())
+
+
+def test_values_and_rows_equal_a_serial_load_and_the_sequence_is_right(tmp_path: Path) -> None:
+    Author.objects.create(id=1, name="author")
+    path = _book_csv(tmp_path, 30_000)  # about 3 MB: three chunks or more
+    restart(Book)
+    serial = load_csv(Book, path)
+    expected = _books()
+    Book.objects.all().delete()
+    restart(Book)
+    report = load_csv(Book, path, parallel=2)
+    assert _books() == expected
+    assert (report.rows_read, report.rows_written) == (serial.rows_written, 30_000)
+    assert report.method == "parallel copy" and serial.method == "copy"
+    assert len(report.streams) == 2 and sum(report.streams) == 30_000
+    assert all(rows > 0 for rows in report.streams)
+    assert " over 2 connections: 30000 new" in report.summary()
+    assert [(c.next_before, c.next_after) for c in report.sequences] == [(1, 30_001)]
+    assert sequence_of(Book).next_value == 30_001
+    assert Book.objects.create(title="next").pk == 30_001
+
+
+def test_a_dataframe_loads_in_parallel_as_serially() -> None:
+    pd = pytest.importorskip("pandas")
+    rows = 60_000
+    frame = pd.DataFrame(  # a JSON column: the text path, whatever the extras
+        {"id": range(1, rows + 1), "title": [f"t{i}" for i in range(rows)], "meta": [{"n": 1}] * rows}
+    )
+    restart(Book)
+    serial = load_dataframe(Book, frame)
+    expected = _books()
+    Book.objects.all().delete()
+    restart(Book)
+    report = load_dataframe(Book, frame, parallel=3)
+    assert _books() == expected
+    assert (report.copy_format, serial.copy_format) == ("text", "text")
+    assert len(report.streams) == 3 and sum(report.streams) == rows
+    assert Book.objects.create(title="next").pk == rows + 1
+
+
+def test_a_binary_dataframe_stays_on_one_connection() -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pgpq")
+    frame = pd.DataFrame({"id": range(1, 1001), "name": "row"})
+    report = load_dataframe(Plain, frame, parallel=2)
+    assert (report.copy_format, report.method, report.streams) == ("binary", "copy", [])
+    assert Plain.objects.count() == 1000
+
+
+def test_one_connection_is_the_serial_path(tmp_path: Path) -> None:
+    report = load_csv(Plain, _plain_csv(tmp_path, range(1, 101)), parallel=1)
+    assert (report.method, report.streams) == ("copy", [])
+
+
+def test_an_input_without_a_known_id_range_is_staged_on_one_connection(tmp_path: Path) -> None:
+    path = tmp_path / "shuffled.csv"
+    path.write_text("id,name\n5,a\n1,b\n9,c\n3,d\n", encoding="utf-8")
+    report = load_csv(Plain, path, parallel=2)
+    assert (report.method, report.streams, Plain.objects.count()) == ("staged copy", [], 4)
+
+
+def test_a_bad_row_in_one_stream_fails_the_whole_load_naming_its_line(tmp_path: Path) -> None:
+    rows = 100_000
+    path = _plain_csv(tmp_path, range(1, rows + 1))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad_line = 80_001  # in a late chunk: its COPY record number is its stream's, not the file's
+    lines[bad_line - 1] = f"{bad_line - 1},{'x' * 60}\n"  # name is varchar(50)
+    path.write_text("".join(lines), encoding="utf-8")
     restart(Plain)
-    report = load_csv(Plain, _plain_csv(tmp_path, range(1, 100_001)), parallel=2)
-    print(report.summary(), report.streams, report.seconds)
-    assert Plain.objects.count() == 100_000
-    assert report.method == "parallel copy"
-    assert len(report.streams) == 2 and sum(report.streams) == 100_000
+    with pytest.raises(LoadError) as caught:
+        load_csv(Plain, path, parallel=2)
+    error = caught.value
+    assert (error.line, error.column, error.value) == (bad_line, "name", "x" * 60)
+    assert "too long" in error.reason
+    assert Plain.objects.count() == 0
+
+
+def test_a_broken_foreign_key_names_its_row_through_staging(tmp_path: Path) -> None:
+    Author.objects.create(id=1, name="author")
+    path = _book_csv(tmp_path, 20_000)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[15_001] = lines[15_001].replace(',"Title, 15001",1,', ',"Title, 15001",99,')
+    path.write_text("".join(lines), encoding="utf-8")
+    restart(Book)
+    with pytest.raises(LoadError) as caught:
+        load_csv(Book, path, parallel=2)
+    assert (caught.value.line, caught.value.column) == (15_002, "author_id")
+    assert Book.objects.count() == 0
+
+
+def _copy_backends() -> list[int]:
+    """The backends running a COPY into Plain's table now (the streams)."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s "
+            "AND pid <> pg_backend_pid()",
+            ["COPY %testapp_plain%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_stream_killed_midway_leaves_nothing(tmp_path: Path) -> None:
+    path = _plain_csv(tmp_path, range(1, 1_000_001))  # about 35 MB: a second or more
+    restart(Plain)
+    killed: list[int] = []
+
+    def kill_one_stream() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            pids = _copy_backends()
+            if len(pids) == 2:
+                time.sleep(0.2)  # both streams have written some rows
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT pg_terminate_backend(%s)", [pids[1]])
+                killed.append(pids[1])
+                break
+            time.sleep(0.01)
+        connections["default"].close()  # this thread's own connection
+
+    killer = threading.Thread(target=kill_one_stream)
+    killer.start()
+    try:
+        with pytest.raises(LoadError) as caught:
+            load_csv(Plain, path, parallel=2)
+    finally:
+        killer.join()
+    assert killed
+    assert "nothing was written" in str(caught.value)
+    assert Plain.objects.count() == 0
+
+
+@pytest.mark.parametrize("streams", [2, 4])
+def test_writers_during_a_parallel_load_see_no_error(tmp_path: Path, streams: int) -> None:
+    ahead, rows = 2_000, 200_000
+    path = _plain_csv(tmp_path, range(ahead, ahead + rows))
+    restart(Plain)
+    with writers_running() as writers:
+        report = load_csv(Plain, path, parallel=streams)
+    print(f"parallel={streams}: {writers.latency()}")
+    assert writers.errors == []
+    assert len(report.streams) == streams
+    assert Plain.objects.filter(name="writer").count() == len(writers.ids)
+    assert Plain.objects.count() == rows + len(writers.ids)
+    assert set(writers.ids).isdisjoint(range(ahead, ahead + rows))
+    top = max(ahead + rows - 1, *writers.ids)
+    assert Plain.objects.create(name="after").pk > top
+
+
+def test_more_streams_than_the_server_prepares_are_refused(
+    tmp_path: Path, prepared_transactions: int
+) -> None:
+    streams = prepared_transactions + 1
+    with pytest.raises(LoadError) as caught:
+        load_csv(Plain, _plain_csv(tmp_path, range(1, 11)), parallel=streams)
+    assert caught.value.reason == (
+        f"parallel={streams} needs max_prepared_transactions >= {streams} on the server, "
+        f"which has {prepared_transactions}; set it in postgresql.conf and restart the "
+        "server, or load with parallel=1; nothing was read"
+    )
+    assert Plain.objects.count() == 0
+
+
+def test_a_parallel_load_inside_the_callers_transaction_is_refused(tmp_path: Path) -> None:
+    path = _plain_csv(tmp_path, range(1, 11))
+    with pytest.raises(LoadError, match="cannot run inside the caller's transaction"):
+        with transaction.atomic():
+            Plain.objects.create(id=500, name="caller's")
+            load_csv(Plain, path, parallel=2)
+    assert Plain.objects.count() == 0
