@@ -48,7 +48,9 @@ ALIVE_LOCK_CLASS = 0x5AFE2FC
 """The first key of the advisory lock that a running parallel load holds (the second is
 the load's number); other than the sequences' lock class."""
 
-_GID = re.compile(r"^safeimport:(?P<load>[0-9a-f]{8}):(?P<stream>\d+)/(?P<streams>\d+):(?P<oid>\d+)$")
+_GID = re.compile(
+    r"^safeimport:(?P<load>[0-9a-f]{8}):(?P<stream>\d+)/(?P<streams>\d+):(?P<oid>\d+)$"
+)
 
 
 def new_load() -> int:
@@ -155,7 +157,9 @@ def _decision(names: dict[int, str], *, dry_run: bool) -> tuple[str, list[str]]:
     return ("would commit" if dry_run else "committed"), [names[s] for s in sorted(names)]
 
 
-def recover_parallel_loads(*, using: str | None = None, dry_run: bool = False) -> list[RecoveredLoad]:
+def recover_parallel_loads(
+    *, using: str | None = None, dry_run: bool = False
+) -> list[RecoveredLoad]:
     """End the prepared transactions that parallel loads left when their process died.
 
     A load that had begun to commit (its first stream is committed) is committed whole;
@@ -222,6 +226,8 @@ def _recover(
                 for name in order if not dry_run else []:
                     cursor.execute(resolve_statement(connection, verb, name))
             finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ALIVE_LOCK_CLASS, int(load, 16)])
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [ALIVE_LOCK_CLASS, int(load, 16)]
+                )
     ordered = tuple(names[stream] for stream in sorted(names))
     return RecoveredLoad(load, table, streams, ordered, prepared_at, action)

@@ -12,13 +12,9 @@ it: there they must run).
 
 from __future__ import annotations
 
-import datetime
-import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,39 +23,14 @@ from django.db import connection, connections, transaction
 from safeimport import LoadError, load_csv, load_dataframe
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Author, Book
+from tests.prepared import prepared_transactions  # noqa: F401 (the fixture)
 from tests.testapp.models import Plain
 from tests.writers import writers_running
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _allowed() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_prepared_transactions")
-        return int(cursor.fetchone()[0])
-
-
-def _left_prepared() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'safeimport:%%'")
-        return [row[0] for row in cursor.fetchall()]
-
-
-@pytest.fixture(autouse=True)
-def prepared_transactions(transactional_db: None) -> Iterator[int]:
-    """The server's ``max_prepared_transactions`` (skip, or fail in CI, below 2); after the
-    test, no prepared transaction of safeimport's may be left."""
-    allowed = _allowed()
-    if allowed < 2:
-        reason = (
-            f"parallel loads need max_prepared_transactions >= 2; the server of DATABASE_URL "
-            f"has {allowed} (set it in postgresql.conf, or use the embedded server)"
-        )
-        if os.environ.get("SAFEIMPORT_REQUIRE_PREPARED_TRANSACTIONS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield allowed
-    assert _left_prepared() == []
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("prepared_transactions"),
+]
 
 
 def _plain_csv(tmp_path: Path, ids: range, name: str = "plain.csv") -> Path:
@@ -78,9 +49,9 @@ def _book_csv(tmp_path: Path, rows: int) -> Path:
         for i in range(1, rows + 1):
             odd = i % 2
             out.write(
-                f"{i},\"Title, {i}\",{1 if odd else ''},2024-{i % 12 + 1:02d}-{i % 28 + 1:02d},"
+                f'{i},"Title, {i}",{1 if odd else ""},2024-{i % 12 + 1:02d}-{i % 28 + 1:02d},'
                 f"{i % 1000}.{i % 100:02d},{'true' if odd else ''},{i / 7},{uuid.UUID(int=i)},"
-                f"\"{{\"\"n\"\": {i}}}\",2024-05-01 12:{i % 60:02d}:00,{'' if i % 5 else i},c{i}\n"
+                f'"{{""n"": {i}}}",2024-05-01 12:{i % 60:02d}:00,{"" if i % 5 else i},c{i}\n'
             )
     return path
 
@@ -100,8 +71,8 @@ def test_values_and_rows_equal_a_serial_load_and_the_sequence_is_right(tmp_path:
     report = load_csv(Book, path, parallel=2)
     assert _books() == expected
     assert (report.rows_read, report.rows_written) == (serial.rows_written, 30_000)
-    assert report.method == "parallel copy" and serial.method == "copy"
-    assert len(report.streams) == 2 and sum(report.streams) == 30_000
+    assert (report.method, serial.method) == ("parallel copy", "copy")
+    assert (len(report.streams), sum(report.streams)) == (2, 30_000)
     assert all(rows > 0 for rows in report.streams)
     assert " over 2 connections: 30000 new" in report.summary()
     assert [(c.next_before, c.next_after) for c in report.sequences] == [(1, 30_001)]
@@ -113,7 +84,11 @@ def test_a_dataframe_loads_in_parallel_as_serially() -> None:
     pd = pytest.importorskip("pandas")
     rows = 60_000
     frame = pd.DataFrame(  # a JSON column: the text path, whatever the extras
-        {"id": range(1, rows + 1), "title": [f"t{i}" for i in range(rows)], "meta": [{"n": 1}] * rows}
+        {
+            "id": range(1, rows + 1),
+            "title": [f"t{i}" for i in range(rows)],
+            "meta": [{"n": 1}] * rows,
+        }
     )
     restart(Book)
     serial = load_dataframe(Book, frame)
@@ -123,7 +98,7 @@ def test_a_dataframe_loads_in_parallel_as_serially() -> None:
     report = load_dataframe(Book, frame, parallel=3)
     assert _books() == expected
     assert (report.copy_format, serial.copy_format) == ("text", "text")
-    assert len(report.streams) == 3 and sum(report.streams) == rows
+    assert (len(report.streams), sum(report.streams)) == (3, rows)
     assert Book.objects.create(title="next").pk == rows + 1
 
 
@@ -235,15 +210,16 @@ def test_writers_during_a_parallel_load_see_no_error(tmp_path: Path, streams: in
     assert Plain.objects.create(name="after").pk > top
 
 
-def test_more_streams_than_the_server_prepares_are_refused(
-    tmp_path: Path, prepared_transactions: int
-) -> None:
-    streams = prepared_transactions + 1
+def test_more_streams_than_the_server_prepares_are_refused(tmp_path: Path) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_prepared_transactions")
+        allowed = int(cursor.fetchone()[0])
+    streams = allowed + 1
     with pytest.raises(LoadError) as caught:
         load_csv(Plain, _plain_csv(tmp_path, range(1, 11)), parallel=streams)
     assert caught.value.reason == (
         f"parallel={streams} needs max_prepared_transactions >= {streams} on the server, "
-        f"which has {prepared_transactions}; set it in postgresql.conf and restart the "
+        f"which has {allowed}; set it in postgresql.conf and restart the "
         "server, or load with parallel=1; nothing was read"
     )
     assert Plain.objects.count() == 0
@@ -251,8 +227,8 @@ def test_more_streams_than_the_server_prepares_are_refused(
 
 def test_a_parallel_load_inside_the_callers_transaction_is_refused(tmp_path: Path) -> None:
     path = _plain_csv(tmp_path, range(1, 11))
-    with pytest.raises(LoadError, match="cannot run inside the caller's transaction"):
-        with transaction.atomic():
-            Plain.objects.create(id=500, name="caller's")
-            load_csv(Plain, path, parallel=2)
+    refused = pytest.raises(LoadError, match="cannot run inside the caller's transaction")
+    with refused, transaction.atomic():
+        Plain.objects.create(id=500, name="caller's")
+        load_csv(Plain, path, parallel=2)
     assert Plain.objects.count() == 0
