@@ -23,7 +23,7 @@ from tests.testapp.models import Plain
     ],
 )
 def test_a_mode_that_is_not_a_plain_load_is_refused(option: str, value: Any) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match=r"^parallel=2 copies") as caught:
         load_csv(Plain, "/no/such/file.csv", parallel=2, **{option: value})
     assert str(caught.value) == (
         f"parallel=2 copies straight into the table and commits once, so it takes no "
@@ -36,7 +36,7 @@ def test_a_mode_that_is_not_a_plain_load_is_refused(option: str, value: Any) -> 
     [(0, ValueError), (-2, ValueError), (True, TypeError), ("2", TypeError), (2.0, TypeError)],
 )
 def test_a_number_of_connections_is_needed(value: Any, error: type[Exception]) -> None:
-    with pytest.raises(error, match="^parallel must be "):
+    with pytest.raises(error, match=r"^parallel must be "):
         LoadOptions(parallel=value)
 
 
