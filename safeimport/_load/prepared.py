@@ -81,7 +81,7 @@ def check_two_phase(connection: BaseDatabaseWrapper, streams: int, source: str) 
         LoadError: the caller's transaction is open (the streams cannot join it), or the
             server allows fewer than ``streams`` prepared transactions, or fewer are free.
     """
-    if connection.in_atomic_block:
+    if connection.in_atomic_block or not connection.get_autocommit():
         raise LoadError(
             f"parallel={streams} commits on connections of its own, with two-phase commit, "
             f"so it cannot run inside the caller's transaction (an atomic block is open on "

@@ -12,8 +12,6 @@ it: there they must run).
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -153,44 +151,55 @@ def test_a_broken_foreign_key_names_its_row_through_staging(tmp_path: Path) -> N
 
 
 def _copy_backends() -> list[int]:
-    """The backends running a COPY into Plain's table now (the streams)."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s "
-            "AND pid <> pg_backend_pid()",
-            ["COPY %testapp_plain%"],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    """The backends running a COPY into Plain's table now (the streams), seen from a
+    connection of the calling thread's own."""
+    other = type(connections["default"])(connections["default"].settings_dict, "default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE %s "
+                "ORDER BY pid",
+                ["COPY %testapp_plain%"],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    finally:
+        other.close()
 
 
 def test_a_stream_killed_midway_leaves_nothing(tmp_path: Path) -> None:
-    path = _plain_csv(tmp_path, range(1, 1_000_001))  # about 35 MB: a second or more
+    rows = 400_000
+    path = _plain_csv(tmp_path, range(1, rows + 1))  # about 14 MB: 14 chunks
     restart(Plain)
     killed: list[int] = []
 
-    def kill_one_stream() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            pids = _copy_backends()
-            if len(pids) == 2:
-                time.sleep(0.2)  # both streams have written some rows
-                with connections["default"].cursor() as cursor:
-                    cursor.execute("SELECT pg_terminate_backend(%s)", [pids[1]])
-                killed.append(pids[1])
-                break
-            time.sleep(0.01)
-        connections["default"].close()  # this thread's own connection
+    def kill_one_stream(sent: int, read: int, total: int | None) -> None:
+        """Called with each chunk handed out: past half the file, end one stream's backend."""
+        if sent >= rows // 2 and not killed:
+            streams = _copy_backends()
+            assert len(streams) == 2, streams
+            killed.append(streams[-1])
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [streams[-1]])
 
-    killer = threading.Thread(target=kill_one_stream)
-    killer.start()
-    try:
-        with pytest.raises(LoadError) as caught:
-            load_csv(Plain, path, parallel=2)
-    finally:
-        killer.join()
+    with pytest.raises(LoadError) as caught:
+        load_csv(Plain, path, parallel=2, progress=kill_one_stream)
     assert killed
     assert "nothing was written" in str(caught.value)
     assert Plain.objects.count() == 0
+
+
+def test_the_reader_failing_midway_leaves_nothing(tmp_path: Path) -> None:
+    rows = 200_000
+    path = _plain_csv(tmp_path, range(1, rows + 1))
+
+    def interrupt(sent: int, read: int, total: int | None) -> None:
+        if sent >= rows // 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_csv(Plain, path, parallel=2, progress=interrupt)
+    assert Plain.objects.count() == 0
+    assert _copy_backends() == []
 
 
 @pytest.mark.parametrize("streams", [2, 4])

@@ -9,6 +9,7 @@ and the connection closed; the load's first stream committed, or not, as the pro
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.core.management import call_command
@@ -66,6 +67,20 @@ def _dead_load(streams: int, *, committed: int = 0) -> list[str]:
     return names
 
 
+def _wait_for_the_lock_to_go(load: int) -> None:
+    for _ in range(500):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND classid = %s AND objid = %s",
+                [ALIVE_LOCK_CLASS, load],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.01)
+    raise AssertionError("the closed connection's backend still holds the load's lock")
+
+
 def test_a_load_that_had_not_begun_to_commit_is_rolled_back_whole() -> None:
     names = _dead_load(3)
     (recovered,) = recover_parallel_loads()
@@ -99,6 +114,7 @@ def test_a_running_load_is_left_alone() -> None:
         assert sorted(left_prepared()) == sorted(names)
     finally:
         alive.close()
+    _wait_for_the_lock_to_go(load)  # the backend ends a moment after its client
     (recovered,) = recover_parallel_loads()  # its process gone: now it is ended
     assert recovered.action == "rolled back"
 
