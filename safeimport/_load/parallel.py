@@ -69,6 +69,8 @@ class _Streams:
 
     def __init__(self, job: Job, count: int) -> None:
         self.job = job
+        # two chunks a stream: one taken as the last is sent, one more read ahead; memory
+        # stays flat (about 2 MB a stream)
         self.queue: queue.Queue[object] = queue.Queue(maxsize=2 * count)
         self.failed = threading.Event()
         self.errors: list[tuple[BaseException, _Stream | None]] = []

@@ -177,7 +177,7 @@ def recover_parallel_loads(
         LoadError: called inside a transaction (``COMMIT PREPARED`` cannot run in one).
     """
     connection = connections[using or DEFAULT_DB_ALIAS]
-    if connection.in_atomic_block and not dry_run:
+    if not dry_run and (connection.in_atomic_block or not connection.get_autocommit()):
         raise LoadError(
             "prepared transactions are ended outside any transaction; call "
             "recover_parallel_loads() outside transaction.atomic()"

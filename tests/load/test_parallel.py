@@ -13,12 +13,13 @@ it: there they must run).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.db import connection, connections, transaction
 
-from safeimport import LoadError, load_csv, load_dataframe
+from safeimport import LoadError, LoadReport, load_csv, load_dataframe
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Author, Book
 from tests.prepared import prepared_transactions  # noqa: F401 (the fixture)
@@ -58,15 +59,23 @@ def _books() -> list[tuple[object, ...]]:
     return list(Book.objects.order_by("id").values_list())
 
 
-def test_values_and_rows_equal_a_serial_load_and_the_sequence_is_right(tmp_path: Path) -> None:
-    Author.objects.create(id=1, name="author")
-    path = _book_csv(tmp_path, 30_000)  # about 3 MB: three chunks or more
+def _serially_then_in_parallel(
+    load: Callable[..., LoadReport], source: object, streams: int
+) -> tuple[LoadReport, list[tuple[object, ...]], LoadReport]:
+    """Load ``source`` into Book on one connection, read the rows, empty the table, load it
+    again on ``streams``: both reports, and the rows of the first load."""
     restart(Book)
-    serial = load_csv(Book, path)
+    serial = load(Book, source)
     expected = _books()
     Book.objects.all().delete()
     restart(Book)
-    report = load_csv(Book, path, parallel=2)
+    return serial, expected, load(Book, source, parallel=streams)
+
+
+def test_values_and_rows_equal_a_serial_load_and_the_sequence_is_right(tmp_path: Path) -> None:
+    Author.objects.create(id=1, name="author")
+    path = _book_csv(tmp_path, 30_000)  # about 3 MB: three chunks or more
+    serial, expected, report = _serially_then_in_parallel(load_csv, path, 2)
     assert _books() == expected
     assert (report.rows_read, report.rows_written) == (serial.rows_written, 30_000)
     assert (report.method, serial.method) == ("parallel copy", "copy")
@@ -88,12 +97,7 @@ def test_a_dataframe_loads_in_parallel_as_serially() -> None:
             "meta": [{"n": 1}] * rows,
         }
     )
-    restart(Book)
-    serial = load_dataframe(Book, frame)
-    expected = _books()
-    Book.objects.all().delete()
-    restart(Book)
-    report = load_dataframe(Book, frame, parallel=3)
+    serial, expected, report = _serially_then_in_parallel(load_dataframe, frame, 3)
     assert _books() == expected
     assert (report.copy_format, serial.copy_format) == ("text", "text")
     assert (len(report.streams), sum(report.streams)) == (3, rows)

@@ -34,26 +34,24 @@ def column_names(text: str) -> list[str]:
     return names
 
 
-def max_errors(text: str) -> int:
-    """A count of rows, 0 or more."""
+def _count(text: str, things: str, least: int) -> int:
     try:
         count = int(text)
     except ValueError:
-        raise ArgumentTypeError(f"a number of rows, not {text!r}") from None
-    if count < 0:
-        raise ArgumentTypeError(f"a number of rows, 0 or more, not {text!r}")
+        raise ArgumentTypeError(f"a number of {things}, not {text!r}") from None
+    if count < least:
+        raise ArgumentTypeError(f"a number of {things}, {least} or more, not {text!r}")
     return count
+
+
+def max_errors(text: str) -> int:
+    """A count of rows, 0 or more."""
+    return _count(text, "rows", 0)
 
 
 def connection_count(text: str) -> int:
     """A number of connections, 1 or more (``--parallel``)."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise ArgumentTypeError(f"a number of connections, not {text!r}") from None
-    if count < 1:
-        raise ArgumentTypeError(f"a number of connections, 1 or more, not {text!r}")
-    return count
+    return _count(text, "connections", 1)
 
 
 def check_parallel(options: dict[str, Any]) -> None:
