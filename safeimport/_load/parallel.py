@@ -6,12 +6,11 @@ A stream is a thread with a connection of its own, running one ``COPY ... FROM S
 transaction; psycopg releases the GIL while it sends, so the streams and the reader
 overlap, and the server parses and stores on N backends. The chunks come in id order, so
 each stream writes runs of neighbouring ids (a chunk: about a megabyte) and two streams
-meet only at the edges of their runs: on the server, that costs nothing against giving
-each stream one contiguous half (two psql ``\\copy`` of 1,000,000 rows of the benchmark's
-table at once: 1.41 s for files of alternate 25,000-row blocks, 1.44 s for the two
-halves, 2.29 s for one ``\\copy`` of it all, in the same round). A shared queue also lets
-a stream that got ahead take more, where handing chunks out in turn would hold the
-reader behind the slowest stream.
+meet only at the edges of their runs. How the rows are split matters little to the
+server (``bench/parallel_split.py``: two psql ``\\copy`` of 1,000,000 rows at once, in
+contiguous halves 2.00 s, in alternate 25,000-row blocks 1.98 s); one shared queue lets a
+stream that got ahead take more, where handing chunks out in turn would hold the reader
+behind the slowest stream.
 
 When every stream has copied its rows, counted them and checked the table's deferred
 foreign keys, the transactions are made one with two-phase commit (:mod:`.prepared`):
