@@ -10,18 +10,27 @@ once per process, and ``DATABASE_URL`` is set for child processes so that they s
   (the tests, the benchmark and ``sample_data/demo.py``: nothing is left behind);
 - with a ``data_dir``, in that directory, which keeps its data from one process to the
   next; the server stops when the last process using it ends (``sample_data/manage.py``).
+
+Parallel loads (``parallel=N``) commit with two-phase commit, which PostgreSQL allows only
+up to ``max_prepared_transactions`` (0 by default). The embedded server is given
+:data:`PREPARED_TRANSACTIONS`: pgserver runs ``initdb`` itself, so the setting is written
+with ``ALTER SYSTEM`` and the server restarted, once, when it is first started.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["database_url", "django_database"]
+__all__ = ["PREPARED_TRANSACTIONS", "database_url", "django_database"]
+
+PREPARED_TRANSACTIONS = 16
+"""``max_prepared_transactions`` of the embedded server: room for the parallel-load tests."""
 
 _server: Any = None
 
@@ -52,9 +61,23 @@ def database_url(*, data_dir: Path | None = None) -> str:
             )
         else:
             _server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        _allow_prepared_transactions(_server)
     url = str(_server.get_uri())
     os.environ["DATABASE_URL"] = url
     return url
+
+
+def _allow_prepared_transactions(server: Any) -> None:
+    """Give the embedded server :data:`PREPARED_TRANSACTIONS` (a setting that takes a
+    restart), unless it has that many already."""
+    shown = re.search(r"^\s*(\d+)\s*$", server.psql("SHOW max_prepared_transactions;"), re.M)
+    if shown is not None and int(shown[1]) >= PREPARED_TRANSACTIONS:
+        return
+    from pgserver._commands import pg_ctl
+
+    server.psql(f"ALTER SYSTEM SET max_prepared_transactions = {PREPARED_TRANSACTIONS};")
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
+    server.ensure_postgres_running()  # started again as before, reading the new setting
 
 
 def django_database(url: str, *, name: str | None = None) -> dict[str, Any]:

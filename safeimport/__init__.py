@@ -3,6 +3,7 @@
 The public names are re-exported here; see the README for a tour.
 """
 
+from ._load.prepared import RecoveredLoad, recover_parallel_loads
 from .context import sequences_synced
 from .errors import (
     LoadError,
@@ -30,6 +31,7 @@ __all__ = [
     "Audit",
     "LoadError",
     "LoadReport",
+    "RecoveredLoad",
     "SafeImportError",
     "SequenceChange",
     "SequenceError",
@@ -45,6 +47,7 @@ __all__ = [
     "load_dataframe",
     "load_dataset",
     "load_json",
+    "recover_parallel_loads",
     "sequences_synced",
     "sync_sequences",
 ]

@@ -51,8 +51,8 @@ def load_csv(
         null: The unquoted text that means NULL (an empty field by default).
         **options: ``ignore_unknown_columns``, ``using``, ``on_conflict``,
             ``conflict_fields``, ``progress``, ``dry_run``, ``allow_empty``, ``on_error``,
-            ``reject_file``, ``max_errors``, ``mode``, ``lock_timeout``, ``date_order``: see
-            :class:`~safeimport._load.options.LoadOptions`.
+            ``reject_file``, ``max_errors``, ``mode``, ``lock_timeout``, ``date_order``,
+            ``validate``, ``parallel``: see :class:`~safeimport._load.options.LoadOptions`.
 
     Returns:
         A :class:`LoadReport`.

@@ -43,6 +43,7 @@ class LoadArgs(TypedDict, total=False):
     lock_timeout: float | None
     date_order: DateOrder | None
     validate: bool
+    parallel: int
 
 
 def _choice(name: str, value: object, allowed: object) -> None:
@@ -90,6 +91,12 @@ class LoadOptions:
         date_order: How to read a date written with its day and month as numbers before
             the year (``05/01/2024``): ``"DMY"`` (day first) or ``"MDY"`` (month first).
             ``None``: such a date fails the load; only ISO 8601 is read (see docs/values.md).
+        parallel: How many connections COPY the rows at once, made one load by two-phase
+            commit (see docs/parallel.md): the server must allow as many prepared
+            transactions, and the load must not run inside the caller's transaction. Only
+            a plain load takes it (no ``on_conflict``, ``on_error="skip"``, ``mode``,
+            ``dry_run`` nor ``validate``). ``1``: one connection, in the caller's
+            transaction if there is one.
 
     Raises:
         ValueError: a value that is not one of the choices, or options that do not go
@@ -112,6 +119,7 @@ class LoadOptions:
     lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT
     date_order: DateOrder | None = None
     validate: bool = False
+    parallel: int = 1
 
     def __post_init__(self) -> None:
         _choice("on_conflict", self.on_conflict, OnConflict)
@@ -121,6 +129,7 @@ class LoadOptions:
         _choice("mode", self.mode, Mode)
         for name in ("ignore_unknown_columns", "dry_run", "allow_empty", "validate"):
             _flag(name, getattr(self, name))
+        self._check_parallel()  # before validate turns itself into a dry run
         if self.validate:
             if self.max_errors is not None:
                 raise ValueError("validate=True reports every bad row; max_errors does not apply")
@@ -162,6 +171,28 @@ class LoadOptions:
             raise ValueError(f"max_errors must be 0 or more, not {self.max_errors}")
         if self.reject_file is not None and not isinstance(self.reject_file, str | os.PathLike):
             raise TypeError(f"reject_file must be a path, not {self.reject_file!r}")
+
+    def _check_parallel(self) -> None:
+        count = self.parallel
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise TypeError(f"parallel must be a number of connections, not {count!r}")
+        if count < 1:
+            raise ValueError(f"parallel must be 1 or more connections, not {count}")
+        if count == 1:
+            return
+        chosen = {
+            "on_conflict": (self.on_conflict, "error"),
+            "on_error": (self.on_error, "raise"),
+            "mode": (self.mode, "append"),
+            "dry_run": (self.dry_run, False),
+            "validate": (self.validate, False),
+        }
+        for name, (value, plain) in chosen.items():
+            if value != plain:
+                raise ValueError(
+                    f"parallel={count} copies straight into the table and commits once, "
+                    f"so it takes no {name}={value!r}; load with parallel=1 for that"
+                )
 
     def _check_lock_timeout(self) -> None:
         seconds = self.lock_timeout

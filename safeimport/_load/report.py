@@ -40,7 +40,8 @@ class LoadReport:
     method: str = ""
     """How the rows went in: ``"copy"`` (COPY straight into the table, its ids reserved
     first from the input's id range), ``"staged copy"`` (COPY into a temporary table, then
-    ``INSERT ... SELECT``) or ``"bulk_create"`` (a database without COPY)."""
+    ``INSERT ... SELECT``), ``"parallel copy"`` (COPY on several connections at once,
+    ``parallel=N``) or ``"bulk_create"`` (a database without COPY)."""
     copy_format: str = ""
     """The format COPY read the rows in: ``"csv"``, ``"text"`` or ``"binary"`` (a DataFrame
     with the arrow extra); empty without COPY."""
@@ -48,6 +49,9 @@ class LoadReport:
     """Each input column and the field it went to (``None``: ignored), in input order."""
     sequences: list[SequenceChange] = field(default_factory=list)
     """Each sequence behind the table, with its next value before and after the load."""
+    streams: list[int] = field(default_factory=list)
+    """With ``parallel=N`` on the direct path: the rows each of the N connections copied
+    (empty for a load on one connection)."""
     validate: bool = False
     """The load only validated the input (``validate=True``): nothing was written."""
     rejects: list[Rejected] = field(default_factory=list)
@@ -63,8 +67,9 @@ class LoadReport:
                 f"{self.rows_skipped} skipped; nothing was written."
             )
         verb = "Would import" if self.dry_run else "Imported"
+        over = f" over {len(self.streams)} connections" if self.streams else ""
         text = (
-            f"{verb} {self.rows_read} row(s) into {self.model}: {self.rows_written} new, "
+            f"{verb} {self.rows_read} row(s) into {self.model}{over}: {self.rows_written} new, "
             f"{self.rows_updated} updated, {self.rows_skipped} skipped, "
             f"{self.rows_rejected} rejected"
         )

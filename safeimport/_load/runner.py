@@ -53,6 +53,8 @@ from .fallback import load_with_bulk_create
 from .inputs import Input
 from .job import Job
 from .options import LoadOptions
+from .parallel import copy_in_streams
+from .prepared import check_two_phase
 from .progress import LoadProgress
 from .report import LoadReport
 from .sequencing import load_moves, sequenced_columns
@@ -107,8 +109,10 @@ class _Load:
     def _load_anywhere(self, connection: BaseDatabaseWrapper) -> LoadReport:
         job = self.job
         if not is_postgresql(connection):
-            return load_with_bulk_create(job)
+            return load_with_bulk_create(job)  # on one connection, whatever parallel says
         try:
+            if job.options.parallel > 1:
+                check_two_phase(connection, job.options.parallel, job.source)
             try:
                 return self._attempt(connection, direct=job.options.direct)
             except Restart:
@@ -159,12 +163,26 @@ class _Load:
             options.progress, total_bytes=job.data.total_bytes, description=job.label
         )
 
-        def produce() -> Generator[Chunk, None, None]:  # runs in the reading thread
+        def produce() -> Generator[Chunk, None, None]:  # in the reading thread (parallel: this one)
             yield from strategy.guard(job.data.chunks(plan, limits))
 
-        copied = copy_chunks(
-            connection, statement, produce, job.positions, progress, source=job.source
-        )
+        streams: list[int] = []
+        # binary COPY (a DataFrame with the arrow extra) stays on one connection: its encoder
+        # keeps rows back from one chunk to the next, so chunks cannot be shared out
+        if options.parallel > 1 and isinstance(strategy, Direct) and copy_format != "binary":
+            streams = copy_in_streams(
+                job,
+                connection,
+                statement,
+                produce(),
+                progress,
+                count=options.parallel,
+            )
+            copied = sum(streams)
+        else:
+            copied = copy_chunks(
+                connection, statement, produce, job.positions, progress, source=job.source
+            )
         unread = len(job.rejects) if job.rejects is not None else 0
         report = LoadReport(
             job.label,
@@ -172,8 +190,9 @@ class _Load:
             rows_read=copied + unread,
             bytes_read=progress.bytes,
             dry_run=options.dry_run,
-            method=strategy.method,
+            method=f"parallel {strategy.method}" if streams else strategy.method,
             copy_format=copy_format,
+            streams=streams,
             columns=plan.mapping(),
         )
         if copied + unread == 0 and not options.allow_empty:

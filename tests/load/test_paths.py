@@ -204,3 +204,12 @@ def test_lock_timeout_on_sqlite_is_its_busy_timeout(
     with sqlite.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone() == (before,)
+
+
+@pytest.mark.django_db(databases=["sqlite"])
+def test_parallel_on_sqlite_loads_on_one_connection(tmp_path: Path) -> None:
+    path = tmp_path / "shelves.csv"
+    path.write_text("id,label\n1,a\n2,b\n", encoding="utf-8")
+    report = load_csv(Shelf, path, using="sqlite", parallel=2)
+    assert (report.method, report.streams) == ("bulk_create", [])
+    assert Shelf.objects.using("sqlite").count() == 2

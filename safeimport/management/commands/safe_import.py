@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import sys
-from argparse import ArgumentParser, ArgumentTypeError
+from argparse import ArgumentParser
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,6 +17,13 @@ from django.db.models import Model
 from ..._load.inputs.raw import open_path
 from ...errors import LoadError, SafeImportError, UnmatchedColumnsError
 from ...loaders import LoadReport, load_csv, load_dataset, load_json
+from ._import_arguments import (
+    check_parallel,
+    column_names,
+    connection_count,
+    lock_timeout,
+    max_errors,
+)
 
 # The input formats, and the file extensions that name them.
 _EXTENSIONS = {
@@ -40,39 +46,6 @@ STDIN = "-"
 NOTHING_WRITTEN = 2
 # Extensions of compressed files, read through (the format is told by the one before).
 _COMPRESSED = (".gz", ".bz2", ".xz")
-
-
-def lock_timeout(text: str) -> float | None:
-    """Seconds as a number (``0``: wait as long as it takes); ``none`` keeps the server's
-    ``lock_timeout``."""
-    if text.lower() == "none":
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise ArgumentTypeError(f"seconds or 'none', not {text!r}") from None
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ArgumentTypeError(f"seconds must be 0 or more, not {text!r}")
-    return seconds
-
-
-def column_names(text: str) -> list[str]:
-    """Comma-separated field names, none empty."""
-    names = [name.strip() for name in text.split(",")]
-    if not all(names):
-        raise ArgumentTypeError(f"field names separated by commas, not {text!r}")
-    return names
-
-
-def max_errors(text: str) -> int:
-    """A count of rows, 0 or more."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise ArgumentTypeError(f"a number of rows, not {text!r}") from None
-    if count < 0:
-        raise ArgumentTypeError(f"a number of rows, 0 or more, not {text!r}")
-    return count
 
 
 def _missing(extra: str, module: str) -> CommandError | None:
@@ -225,6 +198,16 @@ class Command(BaseCommand):
             "write nothing, touch no sequence; exit with status 1 when a row is bad.",
         )
         parser.add_argument(
+            "--parallel",
+            type=connection_count,
+            default=1,
+            metavar="N",
+            help="COPY on N connections at once, committed as one with two-phase commit "
+            "(the server needs max_prepared_transactions >= N); a plain load only, without "
+            "--on-conflict, --on-error skip, --mode replace, --dry-run or --validate. A "
+            "file that is not in id order loads on one connection (see docs/parallel.md).",
+        )
+        parser.add_argument(
             "--database",
             default=DEFAULT_DB_ALIAS,
             help='The database to load into. Defaults to the "default" database.',
@@ -241,6 +224,7 @@ class Command(BaseCommand):
         model = self._model(options["model"])
         input_format = self._format(options["file"], options["input_format"])
         self._check_skip_options(options)
+        check_parallel(options)
         self._check_csv_options(input_format, options)
         if options["mode"] == "replace" and not (options["dry_run"] or options["validate"]):
             self._confirm_replace(model, options)
@@ -259,6 +243,7 @@ class Command(BaseCommand):
             "mode": options["mode"],
             "lock_timeout": options["lock_timeout"],
             "date_order": options["date_order"],
+            "parallel": options["parallel"],
         }
         try:
             report = self._load(model, options["file"], input_format, options, common)
