@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .screening import ROW, Found, Screening, _shown
+from .screening import Found, Screening, _shown
+from .staging import ROW
 
 __all__ = ["RepeatedKeys"]
 

@@ -38,7 +38,9 @@ from .job import Job
 from .move import Move
 from .plan import ColumnPlan
 from .report import LoadReport
-from .screening import ROW, ColumnType, Screening, cast_sql, column_types, create_text_staging
+from .screening import Screening
+from .splitting import SplitMove
+from .staging import ROW, ColumnType, cast_sql, column_types, create_text_staging
 
 __all__ = ["Staged"]
 
@@ -235,7 +237,7 @@ class Staged:
         if rows is None:
             inserted, updated = 0, 0
         elif screening is not None:
-            inserted, updated = screening.move(run, refusal, *rows)
+            inserted, updated = SplitMove(screening, run, refusal)(*rows)
         else:
             try:
                 with transaction.atomic(using=self.job.alias):
