@@ -92,6 +92,8 @@ class Screening:
         self.line_of = line_of
         self.columns = list(plan.columns)
         self.conflict: list[str] = []
+        self.gone: set[int] = set()
+        """The staged rows set aside so far, by number."""
 
     # --- helpers ---
 
@@ -120,6 +122,7 @@ class Screening:
             return
         assert self.rejects is not None
         numbers = [row for row, _, _ in found]
+        self.gone.update(numbers)
         with self.connection.cursor() as cursor:
             cursor.execute(
                 self._sql(

@@ -192,3 +192,24 @@ def test_a_clean_file_moves_in_one_statement_without_an_index(tmp_path: Path) ->
     assert (report.rows_written, report.rows_rejected) == (500, 0)
     assert len(_moves(queries)) == 1
     assert not any("CREATE INDEX" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_repeated_key_goes_in_with_its_first_row_that_the_table_takes(tmp_path: Path) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE testapp_plain ADD CONSTRAINT no_bad_names CHECK (name <> 'bad')"
+        )
+    restart(Plain)
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "id,name\n1,bad\n2,ok\n1,bad\n1,third\n2,again\n1,fourth\n", encoding="utf-8"
+    )
+    report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "r.csv")
+    assert dict(Plain.objects.values_list("id", "name")) == {1: "third", 2: "ok"}
+    found = [(int(row["line"]), row["reason"]) for row in _rejects(tmp_path / "r.csv")]
+    assert [line for line, _ in found] == [2, 4, 6, 7]
+    assert "no_bad_names" in found[0][1]
+    assert "no_bad_names" in found[1][1]
+    assert "id 2 appears more than once in the input" in found[2][1]
+    assert "id 1 appears more than once in the input" in found[3][1]
+    assert (report.rows_written, report.rows_rejected) == (2, 4)
