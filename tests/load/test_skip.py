@@ -201,9 +201,7 @@ def test_a_repeated_key_goes_in_with_its_first_row_that_the_table_takes(tmp_path
         )
     restart(Plain)
     path = tmp_path / "plain.csv"
-    path.write_text(
-        "id,name\n1,bad\n2,ok\n1,bad\n1,third\n2,again\n1,fourth\n", encoding="utf-8"
-    )
+    path.write_text("id,name\n1,bad\n2,ok\n1,bad\n1,third\n2,again\n1,fourth\n", encoding="utf-8")
     report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "r.csv")
     assert dict(Plain.objects.values_list("id", "name")) == {1: "third", 2: "ok"}
     found = [(int(row["line"]), row["reason"]) for row in _rejects(tmp_path / "r.csv")]
