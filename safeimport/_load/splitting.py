@@ -43,8 +43,6 @@ class SplitMove:
         self.run = run
         self.error_text = error_text
         self.indexed = False
-        self.statements = 0
-        """How many moves ran (each in a savepoint), for the tests of the splitting."""
 
     def __call__(self, low: int, high: int) -> tuple[int, int]:
         """Move the staged rows ``low`` to ``high``; a key repeated in the input keeps its
@@ -58,7 +56,6 @@ class SplitMove:
         return inserted, updated
 
     def _move(self, first: int, last: int) -> tuple[int, int]:
-        self.statements += 1
         try:
             with transaction.atomic(using=self.screening.connection.alias):
                 return self.run(first, last)
