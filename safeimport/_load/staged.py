@@ -40,7 +40,7 @@ from .plan import ColumnPlan
 from .report import LoadReport
 from .screening import Screening
 from .splitting import SplitMove
-from .staging import ROW, ColumnType, cast_sql, column_types, create_text_staging
+from .staging import EVERY_ROW, ROW, ColumnType, cast_sql, column_types, create_text_staging
 
 __all__ = ["Staged"]
 
@@ -194,8 +194,7 @@ class Staged:
                     job, self.connection, self.plan, self.table, self.target, self.types,
                     self._draws(incoming),
                 )  # fmt: skip
-                rows = self._row_range()
-                return incoming, run(*rows) if rows is not None else (0, 0)
+                return incoming, run(*EVERY_ROW)  # (no scan for the first and last)
         except DjangoDatabaseError:
             return None
 

@@ -16,10 +16,22 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from .._db import compose, compose_django, real_name
 
-__all__ = ["ROW", "ColumnType", "cast_sql", "column_types", "create_text_staging", "index_rows"]
+__all__ = [
+    "EVERY_ROW",
+    "ROW",
+    "ColumnType",
+    "cast_sql",
+    "column_types",
+    "create_text_staging",
+    "index_rows",
+]
 
 ROW = "safeimport_row"
 """The staging table's column that numbers the rows in COPY order."""
+
+EVERY_ROW = (1, 2**63 - 1)
+"""The first and last row numbers of a range that holds every staged row (the numbers
+start at 1)."""
 
 
 @dataclass(frozen=True)
