@@ -7,7 +7,8 @@
 - :mod:`.chunks`: the chunks, their ids and the lines their rows came from;
 - :mod:`.transport`: COPY fed by a reading thread;
 - :mod:`.direct` and :mod:`.staged`: the two ways into the table;
-- :mod:`.screening` and :mod:`.rejects`: ``on_error="skip"``;
+- :mod:`.staging`: the staging table of the staged path;
+- :mod:`.screening`, :mod:`.splitting`, :mod:`.repeats` and :mod:`.rejects`: ``on_error="skip"``;
 - :mod:`.checks`, :mod:`.sequencing`, :mod:`.explain`, :mod:`.progress`, :mod:`.report`;
 - :mod:`.fallback`: ``bulk_create`` on databases without COPY.
 """

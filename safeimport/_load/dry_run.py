@@ -27,7 +27,7 @@ from django.db.backends.postgresql.psycopg_any import sql
 from .._db import compose, real_name
 from ..errors import LoadError
 from .job import Job
-from .screening import ColumnType
+from .staging import ColumnType
 
 __all__ = ["Shadow"]
 

@@ -28,7 +28,7 @@ from .._db import compose_django, real_name
 from .._locks import LOCK_NOT_AVAILABLE, lock_holders
 from ..errors import LoadError, SafeImportError, SequenceExhaustedError
 from .job import Job
-from .screening import ROW, cast_sql, column_types
+from .staging import ROW, cast_sql, column_types
 from .transport import copy_position
 
 __all__ = ["Explainer", "refusal"]

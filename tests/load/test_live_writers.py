@@ -68,6 +68,9 @@ def _fixture(tmp_path: Path, ids: list[int], *, lock: bool) -> None:
 
 IMPORTS: dict[str, Callable[[Path, list[int]], LoadReport | None]] = {
     "load_csv": lambda tmp, ids: load_csv(Plain, _csv(tmp, "file", ids, "file")),
+    "load_csv skip": lambda tmp, ids: load_csv(
+        Plain, _csv(tmp, "file", ids, "file"), on_error="skip"
+    ),
     "load_json": lambda tmp, ids: load_json(
         Plain, [json.dumps({"id": i, "name": "file"}) + "\n" for i in ids]
     ),
@@ -96,6 +99,7 @@ def _file_ids(layout: str, rows: int) -> list[int]:
         pytest.param("load_csv", "sorted", 100_000, "copy", id="load_csv sorted"),
         pytest.param("load_csv", "stray", 100_000, "staged copy", id="load_csv stray"),
         pytest.param("load_csv", "shuffled", 100_000, "copy", id="load_csv shuffled"),
+        pytest.param("load_csv skip", "sorted", 100_000, "staged copy", id="load_csv skip"),
         pytest.param("load_json", "sorted", 100_000, "staged copy", id="load_json"),
         pytest.param("load_dataframe", "sorted", 100_000, "copy", id="load_dataframe"),
         pytest.param(

@@ -119,8 +119,9 @@ def test_one_connection_is_the_serial_path(tmp_path: Path) -> None:
 
 
 def test_an_input_without_a_known_id_range_is_staged_on_one_connection(tmp_path: Path) -> None:
+    # shuffled, with a field over two lines: its ids cannot be read before the load
     path = tmp_path / "shuffled.csv"
-    path.write_text("id,name\n5,a\n1,b\n9,c\n3,d\n", encoding="utf-8")
+    path.write_text('id,name\n5,a\n1,"b\nb"\n9,c\n3,d\n', encoding="utf-8")
     report = load_csv(Plain, path, parallel=2)
     assert (report.method, report.streams, Plain.objects.count()) == ("staged copy", [], 4)
 

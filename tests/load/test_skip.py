@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from safeimport import LoadError, load_csv, load_dataframe, load_json
 from tests.conftest import restart
@@ -138,3 +139,75 @@ def test_dataframe_rows_that_cannot_be_loaded_are_set_aside(tmp_path: Path) -> N
     assert "appears more than once" in reasons[0]
     assert "value too long" in reasons[1]
     assert report.rows_rejected == 2
+
+
+def _moves(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that moved staged rows into the table."""
+    return [q["sql"] for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+
+
+def test_many_refused_rows_are_each_found_with_their_reason(tmp_path: Path) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE testapp_plain ADD CONSTRAINT no_bad_names CHECK (name <> 'bad')"
+        )
+        cursor.execute("CREATE UNIQUE INDEX one_u_name ON testapp_plain (name) WHERE name ~ '^u'")
+    restart(Plain)
+    size = 4000
+    refused_check = {1, 2, size, *range(500, 511), *range(37, size, 53)}
+    names = {i: "bad" if i in refused_check else f"ok{i}" for i in range(1, size + 1)}
+    names.update({10: "u1", 3000: "u1", 20: "u2", 21: "u2"})  # the later ones are refused
+    path = tmp_path / "plain.csv"
+    body = "".join(f"{i},{name}\n" for i, name in names.items())
+    path.write_text("id,name\n" + body, encoding="utf-8")
+
+    with CaptureQueriesContext(connection) as queries:
+        report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "r.csv")
+
+    found = _rejects(tmp_path / "r.csv")
+    expected = sorted(refused_check | {21, 3000})
+    assert [int(row["line"]) - 1 for row in found] == expected  # line 1 is the header
+    for row in found:
+        number = int(row["line"]) - 1
+        assert row["record"] == f"{number},{names[number]}"
+        kind = "one_u_name" if number in (21, 3000) else "no_bad_names"
+        assert kind in row["reason"], row
+    assert report.rows_rejected == len(expected)
+    assert report.rows_written == size - len(expected)
+    kept = set(Plain.objects.values_list("id", flat=True))
+    assert kept == set(range(1, size + 1)) - set(expected)
+    assert Plain.objects.get(name="u1").pk == 10
+    # Split, not row by row; and by ranges read through an index of the row numbers.
+    assert len(_moves(queries)) < 20 * len(expected) < size
+    assert any("CREATE INDEX" in q["sql"] for q in queries.captured_queries)
+    assert Plain.objects.create(name="next").pk == size + 1
+
+
+def test_a_clean_file_moves_in_one_statement_without_an_index(tmp_path: Path) -> None:
+    restart(Plain)
+    path = tmp_path / "plain.csv"
+    path.write_text("id,name\n" + "".join(f"{i},n{i}\n" for i in range(1, 501)), encoding="utf-8")
+    with CaptureQueriesContext(connection) as queries:
+        report = load_csv(Plain, path, on_error="skip")
+    assert (report.rows_written, report.rows_rejected) == (500, 0)
+    assert len(_moves(queries)) == 1
+    assert not any("CREATE INDEX" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_repeated_key_goes_in_with_its_first_row_that_the_table_takes(tmp_path: Path) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE testapp_plain ADD CONSTRAINT no_bad_names CHECK (name <> 'bad')"
+        )
+    restart(Plain)
+    path = tmp_path / "plain.csv"
+    path.write_text("id,name\n1,bad\n2,ok\n1,bad\n1,third\n2,again\n1,fourth\n", encoding="utf-8")
+    report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "r.csv")
+    assert dict(Plain.objects.values_list("id", "name")) == {1: "third", 2: "ok"}
+    found = [(int(row["line"]), row["reason"]) for row in _rejects(tmp_path / "r.csv")]
+    assert [line for line, _ in found] == [2, 4, 6, 7]
+    assert "no_bad_names" in found[0][1]
+    assert "no_bad_names" in found[1][1]
+    assert "id 2 appears more than once in the input" in found[2][1]
+    assert "id 1 appears more than once in the input" in found[3][1]
+    assert (report.rows_written, report.rows_rejected) == (2, 4)

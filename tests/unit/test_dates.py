@@ -84,3 +84,10 @@ def test_without_an_order_the_session_reads_year_first() -> None:
 
 def test_a_custom_null_text_is_not_a_date() -> None:
     assert DateText().bad_values(["2024-01-01", "NULL", "x"], DATE, "NULL") == [2]
+
+
+def test_bad_values_anywhere_in_a_column_are_each_found() -> None:
+    good, bad = "2024-01-01", "2024/13"
+    values = [bad, good, "", bad, bad, good, "NULL", good, "x", good, bad]
+    assert DateText().bad_values(values, DATE, "NULL") == [0, 3, 4, 8, 10]
+    assert DateText().bad_values([good, "2024-01-01\n2024-01-02", bad], DATE) == [1, 2]

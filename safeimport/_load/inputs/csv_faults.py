@@ -9,6 +9,10 @@ out of the block.
 
 from __future__ import annotations
 
+import itertools
+import operator
+from collections.abc import Sequence
+
 from ...errors import LoadError
 from ..chunks import BadId, IdLimits, id_bounds
 from ..dates import DateText, date_kind
@@ -72,34 +76,47 @@ Fault = tuple[str, str | None, str | None]
 def bad_rows(
     rows: Rows, plan: ColumnPlan, limits: IdLimits, dates: DateText, null: str
 ) -> dict[int, Fault]:
-    """The rows of ``rows`` that cannot be sent, by index, each with its fault."""
+    """The rows of ``rows`` that cannot be sent, by index, each with its fault (the first
+    found: a wrong number of values, then a bad id, then a bad date).
+
+    A column is taken out of the rows and checked whole at C speed (``map``, ``compress``,
+    :func:`~..chunks.id_bounds`, :meth:`~..dates.DateText.bad_values`); it is looked at
+    value by value only when it holds a bad one (measured on one million rows: 0.5 s of
+    the reading thread's 3 s went to building (index, value) pairs row by row).
+    """
     width = len(plan.inputs)
     values = rows.values
-    bad: dict[int, Fault] = {
-        i: (f"{len(row)} values where the header has {width} columns", None, None)
-        for i, row in enumerate(values)
-        if len(row) != width
-    }
+    bad: dict[int, Fault] = {}
+    numbers: Sequence[int] = range(len(values))
+    whole = list(map(width.__eq__, map(len, values)))
+    if not all(whole):  # the rows of the right width only, and where each one is
+        bad = {
+            i: (f"{len(values[i])} values where the header has {width} columns", None, None)
+            for i in itertools.compress(numbers, map(operator.not_, whole))
+        }
+        numbers = list(itertools.compress(numbers, whole))
+        values = list(itertools.compress(values, whole))
     for at, target in plan.sequenced():
-        given = [
-            (i, row[at])
-            for i, row in enumerate(values)
-            if i not in bad and row[at] not in ("", null)
-        ]
-        try:  # the whole column at once; row by row only when it holds a bad id
-            id_bounds([value for _, value in given], target.column, limits)
+        column = list(map(operator.itemgetter(at), values))
+        given = [v not in ("", null) for v in column] if "" in column or null in column else None
+        try:  # the whole column at once; value by value only when it holds a bad id
+            id_bounds(column if given is None else list(itertools.compress(column, given)),
+                      target.column, limits)  # fmt: skip
         except BadId:
-            for i, value in given:
+            for i, value in zip(numbers, column, strict=True):
+                if value in ("", null):
+                    continue
                 try:
                     id_bounds([value], target.column, limits)
                 except BadId as exc:
-                    bad[i] = (f"{target.name!r}: {exc.reason} ({value!r})", target.name, value)
+                    reason = f"{target.name!r}: {exc.reason} ({value!r})"
+                    bad.setdefault(i, (reason, target.name, value))
     for at, target in date_columns(plan):
-        given = [(i, row[at]) for i, row in enumerate(values) if i not in bad]
-        for found in dates.bad_values([value for _, value in given], target.field, null):
-            i, value = given[found]
+        column = list(map(operator.itemgetter(at), values))
+        for found in dates.bad_values(column, target.field, null):
+            value = column[found]
             reason = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
-            bad[i] = (reason, target.name, value)
+            bad.setdefault(numbers[found], (reason, target.name, value))
     return bad
 
 
