@@ -126,7 +126,8 @@ class Job:
         return columns
 
     def restart(self) -> None:
-        """Read the input again from its start (the direct path found a stray id).
+        """Read the input again from its start (the direct path found a stray id, or in
+        skip mode a row that the table refuses).
 
         Raises:
             LoadError: the input cannot be read a second time.
@@ -138,5 +139,6 @@ class Job:
         self.data.close()
         self.data = fresh
         self.positions = Positions()
-        if self.rejects is not None:
+        if self.rejects is not None:  # the rows set aside are found again
+            self.rejects = Rejects(self.data.name, self.options.max_errors)
             fresh.set_aside(self.rejects)

@@ -205,11 +205,13 @@ class LoadOptions:
 
     @property
     def direct(self) -> bool:
-        """Whether the rows may go straight into the table (nothing to skip, merge or
-        replace, and not a dry run, which never writes into the table): COPY at full
-        speed, when the input's ids can be reserved first."""
-        plain = (self.on_conflict, self.on_error, self.mode) == ("error", "raise", "append")
-        return plain and not self.dry_run
+        """Whether the rows may go straight into the table (nothing to merge or replace,
+        and not a dry run, which never writes into the table): COPY at full speed, when
+        the input's ids can be reserved first."""
+        plain = (self.on_conflict, self.mode) == ("error", "append") and not self.dry_run
+        # skip mode too, its key the table's own: a row that COPY meets and the table
+        # refuses starts the load again through staging, which finds it
+        return plain and (self.on_error == "raise" or self.conflict_fields is None)
 
     @property
     def merge(self) -> OnConflict:

@@ -6,10 +6,12 @@ How a load runs, on PostgreSQL, in one transaction (a savepoint inside the calle
    sequences behind its columns; the role's rights are checked (:mod:`.checks`).
 2. **Plan** (:mod:`.plan`): the input's column names are matched to the model's fields; an
    unknown or missing column is an error before any row is read.
-3. **Strategy**: the direct path (:mod:`.direct`) when nothing is to be skipped, merged or
+3. **Strategy**: the direct path (:mod:`.direct`) when nothing is to be merged or
    replaced and the input can tell its id range before it is read: the sequences are
-   raised past that range and COPY writes into the table. Otherwise the staged path
-   (:mod:`.staged`): COPY into a temporary table.
+   raised past that range and COPY writes into the table. In skip mode the reading
+   thread sets aside the rows it can tell are bad; a row that the table still refuses
+   starts the load again through staging. Otherwise the staged path (:mod:`.staged`):
+   COPY into a temporary table.
 4. **Copy** (:mod:`.transport`): a thread reads the input (:mod:`.inputs`) into chunks,
    which go to one ``COPY ... FROM STDIN`` while the thread reads the next ones.
 5. The strategy **finishes**: nothing more for the direct path; for the staged path, the
@@ -150,10 +152,15 @@ class _Load:
         limits = {column: value_limits(state) for column, state in id_states.items()}
         # 3. strategy
         strategy: Direct | Staged | None = None
-        if direct:
+        # skip mode inside the caller's transaction is staged: its deferred foreign keys
+        # are the caller's to check at commit, so the table cannot tell of a bad one now
+        if direct and not (job.rejects is not None and job.joined):
             strategy = Direct.reserve(job, connection, tables, plan, id_states, limits)
         if strategy is None:
             strategy = Staged(job, connection, plan, self.explainer, sequenced)
+        skipping_direct = isinstance(strategy, Direct) and job.rejects is not None
+        if skipping_direct:
+            job.data.set_aside_repeated_ids()
         # 4. copy
         copy_format = job.data.copy_format_for(plan)
         statement = copy_statement(
@@ -180,9 +187,14 @@ class _Load:
             )
             copied = sum(streams)
         else:
-            copied = copy_chunks(
-                connection, statement, produce, job.positions, progress, source=job.source
-            )
+            try:
+                copied = copy_chunks(
+                    connection, statement, produce, job.positions, progress, source=job.source
+                )
+            except (DjangoDatabaseError, driver_error(connection)) as exc:
+                if skipping_direct:  # a row the table refuses: the staged path sets it aside
+                    raise Restart from exc
+                raise
         unread = len(job.rejects) if job.rejects is not None else 0
         report = LoadReport(
             job.label,

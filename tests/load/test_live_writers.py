@@ -99,7 +99,7 @@ def _file_ids(layout: str, rows: int) -> list[int]:
         pytest.param("load_csv", "sorted", 100_000, "copy", id="load_csv sorted"),
         pytest.param("load_csv", "stray", 100_000, "staged copy", id="load_csv stray"),
         pytest.param("load_csv", "shuffled", 100_000, "copy", id="load_csv shuffled"),
-        pytest.param("load_csv skip", "sorted", 100_000, "staged copy", id="load_csv skip"),
+        pytest.param("load_csv skip", "sorted", 100_000, "copy", id="load_csv skip"),
         pytest.param("load_json", "sorted", 100_000, "staged copy", id="load_json"),
         pytest.param("load_dataframe", "sorted", 100_000, "copy", id="load_dataframe"),
         pytest.param(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from safeimport import LoadError, load_csv, load_dataframe, load_json
 from tests.conftest import restart
-from tests.importapp.models import Author, Book
+from tests.importapp.models import Author, Book, Shelf
 from tests.testapp.models import Plain, Small
 
 pytestmark = pytest.mark.django_db
@@ -183,15 +184,90 @@ def test_many_refused_rows_are_each_found_with_their_reason(tmp_path: Path) -> N
     assert Plain.objects.create(name="next").pk == size + 1
 
 
-def test_a_clean_file_moves_in_one_statement_without_an_index(tmp_path: Path) -> None:
+def _reject_file(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+def test_a_clean_stream_moves_in_one_statement_without_an_index() -> None:
     restart(Plain)
-    path = tmp_path / "plain.csv"
-    path.write_text("id,name\n" + "".join(f"{i},n{i}\n" for i in range(1, 501)), encoding="utf-8")
+    lines = ["id,name\n"] + [f"{i},n{i}\n" for i in range(1, 501)]
     with CaptureQueriesContext(connection) as queries:
-        report = load_csv(Plain, path, on_error="skip")
-    assert (report.rows_written, report.rows_rejected) == (500, 0)
+        report = load_csv(Plain, lines, on_error="skip")  # a stream is staged
+    assert (report.method, report.rows_written, report.rows_rejected) == ("staged copy", 500, 0)
     assert len(_moves(queries)) == 1
     assert not any("CREATE INDEX" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)  # the direct path: not inside a caller's transaction
+def test_a_sorted_file_in_skip_mode_goes_straight_in_setting_aside_what_the_reader_finds(
+    tmp_path: Path,
+) -> None:
+    restart(Plain)
+    rows = [f"{i},n{i}\n" for i in range(1, 20_001)]
+    rows[99] = "99,repeats the id before it\n"  # line 101
+    rows[5_000] = "5001\n"  # line 5002: a value short
+    rows[19_998] = "19998,again\n"  # line 20000: the id of the line before
+    path = tmp_path / "plain.csv"
+    path.write_text("id,name\n" + "".join(rows), encoding="utf-8")
+    report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "rejects.csv")
+    assert (report.method, report.rows_written, report.rows_rejected) == ("copy", 19_997, 3)
+    assert _reject_file(tmp_path / "rejects.csv") == [
+        ["101", "id 99 appears more than once in the input", "99,repeats the id before it"],
+        ["5002", "1 values where the header has 2 columns", "5001"],
+        ["20000", "id 19998 appears more than once in the input", "19998,again"],
+    ]
+    assert Plain.objects.get(pk=99).name == "n99"  # the first row with the id keeps it
+    assert Plain.objects.create(name="next").pk == 20_001
+
+
+@pytest.mark.django_db(transaction=True)  # the direct path: not inside a caller's transaction
+def test_skip_mode_on_the_direct_path_gives_the_staged_paths_rejects(tmp_path: Path) -> None:
+    """The same bad rows, found by the reader on the direct path and by PostgreSQL on the
+    staged one (a stream), are set aside with the same lines and reasons."""
+    rows = [f"{i},n{i},{i % 7}\n" for i in range(1, 3_001)]
+    rows[10] = "11,n11,many\n"  # not an integer
+    rows[20] = "21,n21,99999999999\n"  # out of range for an integer
+    rows[30] = "30,again,1\n"  # the id of the row before
+    path = tmp_path / "shelf.csv"
+    path.write_text("id,label,capacity\n" + "".join(rows), encoding="utf-8")
+    found = {}
+    for how in ("file", "stream"):
+        Shelf.objects.all().delete()
+        source: Any = path if how == "file" else path.read_text(encoding="utf-8").splitlines(True)
+        report = load_csv(Shelf, source, on_error="skip", reject_file=tmp_path / how)
+        found[how] = (  # a stream's refused rows are shown as staged, not as read
+            report.method,
+            [(line, reason) for line, reason, _ in _reject_file(tmp_path / how)],
+            sorted(Shelf.objects.values_list("id", "label", "capacity")),
+        )
+    assert found["file"][0] == "copy"
+    assert found["stream"][0] == "staged copy"
+    assert found["file"][1:] == found["stream"][1:]
+    assert [line for line, *_ in found["file"][1]] == ["12", "22", "32"]
+    assert found["file"][1][0][1] == "'capacity': invalid input syntax for type integer: \"many\""
+
+
+@pytest.mark.django_db(transaction=True)  # the direct path: not inside a caller's transaction
+def test_a_row_the_table_refuses_restarts_a_direct_skip_load_through_staging(
+    tmp_path: Path,
+) -> None:
+    restart(Plain)
+    rows = [f"{i},n{i}\n" for i in range(1, 2_001)]
+    rows[1_500] = "1501,bad\n"  # only the table can tell
+    path = tmp_path / "plain.csv"
+    path.write_text("id,name\n" + "".join(rows), encoding="utf-8")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE testapp_plain ADD CONSTRAINT no_bad_names CHECK (name <> 'bad')"
+        )
+        try:
+            report = load_csv(Plain, path, on_error="skip", reject_file=tmp_path / "rejects.csv")
+        finally:
+            cursor.execute("ALTER TABLE testapp_plain DROP CONSTRAINT no_bad_names")
+    assert (report.method, report.rows_written, report.rows_rejected) == ("staged copy", 1999, 1)
+    assert _reject_file(tmp_path / "rejects.csv")[0][0] == "1502"
+    assert not Plain.objects.filter(pk=1501).exists()
 
 
 def test_a_repeated_key_goes_in_with_its_first_row_that_the_table_takes(tmp_path: Path) -> None:

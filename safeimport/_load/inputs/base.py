@@ -77,6 +77,12 @@ class Input(ABC):
         """Send rows that cannot be read to ``rejects`` instead of failing the load."""
         self.rejects = rejects
 
+    def set_aside_repeated_ids(self) -> None:
+        """On the direct path in skip mode: also set aside a row whose id an earlier row
+        has, as the staged path would. An input that does not leaves such a row to COPY,
+        whose error starts the load again through staging."""
+        return
+
     def id_hint(self, plan: ColumnPlan, limits: IdLimits) -> IdRanges | None:
         """A guess, made before reading, at the range of each sequence-backed column's ids
         (``None``: no guess). Every chunk is checked against it, so a wrong guess costs a

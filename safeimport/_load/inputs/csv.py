@@ -19,6 +19,7 @@ module does not tell the two apart).
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +32,8 @@ from ..rejects import Rejects, original_lines
 from ..transport import CopyOption
 from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
-from .csv_faults import bad_rows, check_dates, cut_out, wrong_width
+from .csv_faults import Fault, bad_rows, check_dates, cut_out, wrong_width
+from .csv_numbers import RepeatedIds
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
 from .id_scan import file_id_ranges
@@ -83,6 +85,7 @@ class CsvInput(Input):
         self.encoding = encoding
         self._text = TextBlocks(source, encoding, self.name)
         self._blocks = CsvBlocks(self._text, delimiter, self.name)
+        self._repeats: dict[str, RepeatedIds] | None = None
         self.total_bytes = source_size(source)
 
     def columns(self) -> tuple[list[str], int | None]:
@@ -161,6 +164,8 @@ class CsvInput(Input):
             return None
         if self.rejects is not None:
             bad = bad_rows(rows, plan, limits, self.dates, self._null)
+            if self._repeats is not None:
+                bad |= self._repeated(rows, plan, bad)
             if bad:
                 rows = cut_out(rows, text, base_line, bad, self.rejects)
             if not rows.count:
@@ -213,6 +218,30 @@ class CsvInput(Input):
             )
         chunk.missing_ids = missing_ids
         return chunk
+
+    def set_aside_repeated_ids(self) -> None:
+        """Set aside a row whose id an earlier row has (see :class:`.csv_numbers.RepeatedIds`)."""
+        self._repeats = {}
+
+    def _repeated(self, rows: Rows, plan: ColumnPlan, bad: dict[int, Fault]) -> dict[int, Fault]:
+        """The rows not ``bad`` already whose id an earlier row has, with the staged path's
+        reason."""
+        found: dict[int, Fault] = {}
+        assert self._repeats is not None
+        for at, target in plan.sequenced():
+            ids: list[str | None] = list(map(operator.itemgetter(at), rows.values))
+            if bad or "" in ids or self._null in ids:
+                ids = [
+                    None if i in bad or value in ("", self._null) else value
+                    for i, value in enumerate(ids)
+                ]
+            repeats = self._repeats.setdefault(target.column, RepeatedIds())
+            for i in repeats.repeated(ids):
+                value = ids[i]
+                assert value is not None
+                reason = f"{target.name} {int(value)} appears more than once in the input"
+                found.setdefault(i, (reason, target.name, value))
+        return found
 
     def set_aside(self, rejects: Rejects) -> None:
         """Send rows that cannot be read (bad bytes, a wrong number of values, an id that

@@ -19,8 +19,21 @@ from ..dates import DateText, date_kind
 from ..plan import ColumnPlan, Target
 from ..rejects import Rejects
 from .csv_blocks import Rows, line_offsets
+from .csv_numbers import bad_integers, integer_type
 
 __all__ = ["Fault", "bad_rows", "check_dates", "cut_out", "date_columns", "wrong_width"]
+
+
+def integer_columns(plan: ColumnPlan) -> list[tuple[int, Target, tuple[str, int]]]:
+    """The input positions, targets and types of the integer columns that do not draw
+    from a sequence (those are checked as ids)."""
+    found = []
+    for index, target in enumerate(plan.targets):
+        if target is not None and not target.sequenced:
+            kind = integer_type(target.field)
+            if kind is not None:
+                found.append((index, target, kind))
+    return found
 
 
 def date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
@@ -77,7 +90,7 @@ def bad_rows(
     rows: Rows, plan: ColumnPlan, limits: IdLimits, dates: DateText, null: str
 ) -> dict[int, Fault]:
     """The rows of ``rows`` that cannot be sent, by index, each with its fault (the first
-    found: a wrong number of values, then a bad id, then a bad date).
+    found: a wrong number of values, then a bad id, a bad integer, a bad date).
 
     A column is taken out of the rows and checked whole at C speed (``map``, ``compress``,
     :func:`~..chunks.id_bounds`, :meth:`~..dates.DateText.bad_values`); it is looked at
@@ -111,6 +124,11 @@ def bad_rows(
                 except BadId as exc:
                     reason = f"{target.name!r}: {exc.reason} ({value!r})"
                     bad.setdefault(i, (reason, target.name, value))
+    for at, target, kind in integer_columns(plan):
+        column = list(map(operator.itemgetter(at), values))
+        for found, text in bad_integers(column, kind, null).items():
+            value = column[found]
+            bad.setdefault(numbers[found], (f"{target.name!r}: {text}", target.name, value))
     for at, target in date_columns(plan):
         column = list(map(operator.itemgetter(at), values))
         for found in dates.bad_values(column, target.field, null):

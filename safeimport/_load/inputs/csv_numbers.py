@@ -1,0 +1,118 @@
+"""Skip mode on the direct path: the rows of a CSV block that the table would refuse, found
+while reading, so that COPY into the table meets none of them.
+
+On the staged path PostgreSQL finds these rows (see :mod:`..screening`). COPY straight
+into the table cannot leave a row out: one bad value fails the whole COPY, and the load
+starts again through staging. So the reading thread sets aside what it can tell at C
+speed, with the reason PostgreSQL would give: integer text that is not an integer or that
+its column's type cannot hold (:func:`bad_integers`), and an id that an earlier row of the
+input has (:class:`RepeatedIds`). Whatever else the table refuses (a CHECK, a foreign key,
+a key already in the table) still fails the COPY, and the staged path finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import models
+
+from ..chunks import Restart
+
+__all__ = ["RepeatedIds", "bad_integers", "integer_type"]
+
+_INTEGER_TYPES = {
+    "SmallIntegerField": ("smallint", 2**15),
+    "PositiveSmallIntegerField": ("smallint", 2**15),
+    "SmallAutoField": ("smallint", 2**15),
+    "IntegerField": ("integer", 2**31),
+    "PositiveIntegerField": ("integer", 2**31),
+    "AutoField": ("integer", 2**31),
+    "BigIntegerField": ("bigint", 2**63),
+    "PositiveBigIntegerField": ("bigint", 2**63),
+    "BigAutoField": ("bigint", 2**63),
+}
+
+
+def integer_type(field: models.Field[Any, Any]) -> tuple[str, int] | None:
+    """PostgreSQL's name for ``field``'s integer type and its bound (values lie in
+    ``[-bound, bound)``), or ``None`` when the field does not hold integers."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    return _INTEGER_TYPES.get(field.get_internal_type())
+
+
+def bad_integers(values: Sequence[str], kind: tuple[str, int], null: str) -> dict[int, str]:
+    """The indexes of ``values`` that a column of integer type ``kind`` refuses, each
+    with PostgreSQL's reason; empty values and ``null`` are NULL. The whole column is
+    converted at once; value by value only when that fails or a value is out of range."""
+    name, bound = kind
+    given = values
+    if "" in values or null in values:
+        given = [value for value in values if value not in ("", null)]
+    try:
+        numbers = list(map(int, given))
+        if not numbers or (-bound <= min(numbers) and max(numbers) < bound):
+            return {}
+    except ValueError:
+        pass
+    bad: dict[int, str] = {}
+    for index, value in enumerate(values):
+        if value in ("", null):
+            continue
+        try:
+            number = int(value)
+        except ValueError:
+            bad[index] = f'invalid input syntax for type {name}: "{value}"'
+            continue
+        if not -bound <= number < bound:
+            bad[index] = f'value "{value}" is out of range for type {name}'
+    return bad
+
+
+class RepeatedIds:
+    """The ids a direct load in skip mode has sent, for one column, so that a row whose
+    id an earlier row has is set aside as the staged path would set it aside (the first
+    row keeps the id).
+
+    It keeps the largest id sent and the ids of the last block: enough for a file in id
+    order, where a repeated id follows its first row closely. An id below the largest
+    sent that the last block does not have could repeat any earlier row: the load starts
+    again through staging (:class:`~..chunks.Restart`), which finds it.
+    """
+
+    def __init__(self) -> None:
+        self._high: int | None = None
+        self._recent: set[int] = set()
+
+    def repeated(self, ids: Sequence[str | None]) -> list[int]:
+        """The indexes of the ids (``None``: no id) that an earlier one has.
+
+        Raises:
+            Restart: an id below the largest sent that is not among the recent ones.
+        """
+        given = list(map(int, filter(None, ids)))
+        if not given:
+            return []
+        distinct = set(given)
+        rising = len(distinct) == len(given) and given == sorted(given)
+        if rising and (self._high is None or given[0] > self._high):
+            self._remember(distinct, given[-1])
+            return []
+        seen: set[int] = set()
+        repeats: list[int] = []
+        for index, value in enumerate(ids):
+            if value is None:
+                continue
+            number = int(value)
+            if number in seen or number in self._recent:
+                repeats.append(index)
+            elif self._high is not None and number <= self._high:
+                raise Restart  # it could repeat a row sent long ago
+            seen.add(number)
+        self._remember(seen, max(seen))
+        return repeats
+
+    def _remember(self, ids: set[int], high: int) -> None:
+        self._recent = ids
+        self._high = high if self._high is None else max(self._high, high)

@@ -1,0 +1,43 @@
+"""Integer text checked as PostgreSQL checks it, and repeated ids found while reading."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import models
+
+from safeimport._load.chunks import Restart
+from safeimport._load.inputs.csv_numbers import RepeatedIds, bad_integers, integer_type
+from tests.importapp.models import Author, Book, Shelf
+
+
+def test_the_integer_types_and_their_bounds() -> None:
+    assert integer_type(Shelf._meta.get_field("capacity")) == ("integer", 2**31)
+    assert integer_type(models.SmallIntegerField()) == ("smallint", 2**15)
+    author_key = integer_type(Author._meta.get_field("id"))
+    assert author_key is not None
+    assert integer_type(Book._meta.get_field("author")) == author_key  # its target's
+    assert integer_type(Shelf._meta.get_field("label")) is None
+
+
+def test_bad_integers_give_postgresqls_reasons() -> None:
+    values = ["1", "", "many", "-32768", "32768", "NULL", " 7 "]
+    assert bad_integers(values, ("smallint", 2**15), "NULL") == {
+        2: 'invalid input syntax for type smallint: "many"',
+        4: 'value "32768" is out of range for type smallint',
+    }
+    assert bad_integers(["1", "2", ""], ("integer", 2**31), "") == {}
+
+
+def test_repeated_ids_in_a_rising_file_are_found_and_the_first_keeps_its_id() -> None:
+    repeats = RepeatedIds()
+    assert repeats.repeated(["1", "2", "3"]) == []
+    assert repeats.repeated(["3", "4", None, "4", "5"]) == [0, 3]  # 3 was in the last block
+    assert repeats.repeated(["6", "7"]) == []
+
+
+def test_an_id_below_the_largest_sent_and_not_recent_restarts_through_staging() -> None:
+    repeats = RepeatedIds()
+    assert repeats.repeated(["1", "2"]) == []
+    assert repeats.repeated(["3", "4"]) == []
+    with pytest.raises(Restart):
+        repeats.repeated(["5", "1"])  # 1 was sent two blocks ago: it may repeat anything
