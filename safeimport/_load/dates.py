@@ -23,6 +23,8 @@ value.
 from __future__ import annotations
 
 import datetime
+import itertools
+import operator
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -135,9 +137,20 @@ class DateText:
         joined = "\n".join(values) + "\n"
         if _one_shape(joined, len(values), kind, ordered):
             return []
+        one = _one(kind, ordered)
+        shapes = joined.translate(_DIGITS_AS_NINES).split("\n")
+        shapes.pop()
+        common = shapes[0]
+        if (
+            len(shapes) == len(values)  # no value with a newline in it
+            and _one(kind, ordered, shape=True).fullmatch(common)
+            and not any(text in joined for text in _READ_BY_POSTGRESQL_ONLY)
+        ):  # the values of the first one's shape are read: only the others are looked at
+            differs = map(operator.ne, shapes, itertools.repeat(common))
+            odd = itertools.compress(itertools.count(), differs)
+            return [i for i in odd if values[i] not in ("", null) and not one.fullmatch(values[i])]
         if _column(kind, ordered, null).fullmatch(joined):
             return []
-        one = _one(kind, ordered)
         # A value with a newline in it may pass the column's check: PostgreSQL refuses it.
         return [
             i

@@ -33,10 +33,7 @@ def test_a_split_block_holds_what_the_csv_module_reads(rows: list[list[str]]) ->
     assert split.values == expected
     assert split.count == len(expected)
     for index in range(len(expected[0]) if expected else 0):
-        column = split.column(index)
-        assert sorted(column) == sorted(row[index] for row in expected)
-        assert [expected[split.row_of(p)][index] for p in range(len(column))] == column
-        assert split.column_in_order(index) == [row[index] for row in expected]
+        assert split.column(index) == [row[index] for row in expected]
 
 
 def test_plain_lines_are_split_and_quoted_lines_read_by_the_csv_module() -> None:
@@ -44,10 +41,8 @@ def test_plain_lines_are_split_and_quoted_lines_read_by_the_csv_module() -> None
     rows = split_plain(text, ",")
     assert rows is not None
     assert rows.values == [["id", "name"], ["1", "a, b"], ["2", "c"], ["3", 'say "hi"'], ["4", "d"]]
-    # the plain lines' values first, the quoted lines' after, mapped back to their rows
-    assert rows.column(0) == ["id", "2", "4", "1", "3"]
-    assert [rows.row_of(p) for p in range(5)] == [0, 2, 4, 1, 3]
-    assert rows.column_in_order(0) == ["id", "1", "2", "3", "4"]
+    assert rows.column(0) == ["id", "1", "2", "3", "4"]
+    assert rows.column(1) == ["name", "a, b", "c", 'say "hi"', "d"]
 
 
 def test_blocks_the_split_cannot_read_are_left_to_the_csv_module() -> None:
@@ -58,9 +53,6 @@ def test_blocks_the_split_cannot_read_are_left_to_the_csv_module() -> None:
         "a blank first line in one column": "\nname\na\n",
         "a blank first line": "\n1,a\n",
         "a carriage return": "id,name\r\n1,a\r\n",
-        "rows of different widths": "id,name\n1,a,extra\n",
-        "widths that make up for each other": "a,b\n1,2,3\n4\n",
-        "a quoted line of another width": 'a,b\n"1",2,3\n',
         "a quote after a closing quote": 'a,b\n"1"x,2\n',
         "nothing": "",
     }
@@ -68,8 +60,16 @@ def test_blocks_the_split_cannot_read_are_left_to_the_csv_module() -> None:
         assert split_plain(text, ",") is None, case
 
 
+def test_rows_of_other_widths_are_split_line_by_line_so_that_each_can_be_named() -> None:
+    for text in ("id,name\n1,a,extra\n", "a,b\n1,2,3\n4\n", 'a,b\n"1",2,3\n5,"x, y"\n'):
+        rows = split_plain(text, ",")
+        assert rows is not None
+        assert rows.values == read(text)
+        assert rows.width is None
+
+
 def test_rows_given_as_lists_answer_the_same_questions() -> None:
     rows = Rows([["1", "a"], ["2", "b"]], None)
-    assert (rows.count, rows.width, rows.column(1), rows.row_of(1)) == (2, 2, ["a", "b"], 1)
+    assert (rows.count, rows.width, rows.column(1)) == (2, 2, ["a", "b"])
     assert Rows([["1", "a"], ["2"]], None).width is None
     assert Rows([], None).width is None

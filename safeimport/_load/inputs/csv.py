@@ -180,18 +180,14 @@ class CsvInput(Input):
         for index, target in plan.sequenced():
             try:
                 found, missing = _id_range(rows.column(index), target.column, limits, self._null)
-            except BadId:  # the first bad id in the order of the rows, with its line
-                try:
-                    _id_range(rows.column_in_order(index), target.column, limits, self._null)
-                except BadId as exc:
-                    raise LoadError(
-                        exc.reason,
-                        source=self.name,
-                        line=base_line + rows.start(exc.index) + 1,
-                        column=target.name,
-                        value=exc.value,
-                    ) from None
-                raise  # pragma: no cover (the same values in another order)
+            except BadId as exc:
+                raise LoadError(
+                    exc.reason,
+                    source=self.name,
+                    line=base_line + rows.start(exc.index) + 1,
+                    column=target.name,
+                    value=exc.value,
+                ) from None
             missing_ids = missing_ids or missing
             if found is not None:
                 bounds[target.column] = found
@@ -200,7 +196,9 @@ class CsvInput(Input):
                 data=quote_end_markers(rows.kept_text).encode("utf-8"),
                 rows=rows.count,
                 first_line=base_line + rows.start(0) + 1,
-                lines=array("q", (base_line + start + 1 for start, _ in rows.spans or ())),
+                lines=array(
+                    "q", map((base_line + 1).__add__, map(operator.itemgetter(0), rows.spans or ()))
+                ),
                 bounds=bounds,
                 source_bytes=self._text.bytes,
             )
@@ -229,12 +227,11 @@ class CsvInput(Input):
         found: dict[int, Fault] = {}
         assert self._repeats is not None
         for at, target in plan.sequenced():
-            ids: list[str | None] = list(map(operator.itemgetter(at), rows.values))
-            if bad or "" in ids or self._null in ids:
-                ids = [
-                    None if i in bad or value in ("", self._null) else value
-                    for i, value in enumerate(ids)
-                ]
+            ids: list[str | None] = list(rows.column(at))
+            for i in bad:
+                ids[i] = None
+            if "" in ids or self._null in ids:
+                ids = [None if value in ("", self._null) else value for value in ids]
             repeats = self._repeats.setdefault(target.column, RepeatedIds())
             for i in repeats.repeated(ids):
                 value = ids[i]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ...errors import LoadError
 from ..chunks import BadId, IdLimits, id_bounds
@@ -72,13 +72,12 @@ def check_dates(
         values = rows.column(index)
         bad = dates.bad_values(values, target.field, null)
         if bad:
-            first = min(bad, key=rows.row_of)
             raise LoadError(
                 dates.reason(target.field),
                 source=source,
-                line=base_line + rows.start(rows.row_of(first)) + 1,
+                line=base_line + rows.start(bad[0]) + 1,
                 column=target.name,
-                value=values[first],
+                value=values[bad[0]],
             )
 
 
@@ -98,19 +97,21 @@ def bad_rows(
     the reading thread's 3 s went to building (index, value) pairs row by row).
     """
     width = len(plan.inputs)
-    values = rows.values
     bad: dict[int, Fault] = {}
-    numbers: Sequence[int] = range(len(values))
-    whole = list(map(width.__eq__, map(len, values)))
-    if not all(whole):  # the rows of the right width only, and where each one is
+    numbers: Sequence[int] = range(rows.count)
+    column_at: Callable[[int], list[str]] = rows.column
+    if rows.width != width:  # the rows of the right width only, and where each one is
+        values = rows.values
+        whole = list(map(width.__eq__, map(len, values)))
         bad = {
             i: (f"{len(values[i])} values where the header has {width} columns", None, None)
             for i in itertools.compress(numbers, map(operator.not_, whole))
         }
         numbers = list(itertools.compress(numbers, whole))
         values = list(itertools.compress(values, whole))
+        column_at = lambda at: list(map(operator.itemgetter(at), values))  # noqa: E731
     for at, target in plan.sequenced():
-        column = list(map(operator.itemgetter(at), values))
+        column = column_at(at)
         given = [v not in ("", null) for v in column] if "" in column or null in column else None
         try:  # the whole column at once; value by value only when it holds a bad id
             id_bounds(column if given is None else list(itertools.compress(column, given)),
@@ -125,12 +126,12 @@ def bad_rows(
                     reason = f"{target.name!r}: {exc.reason} ({value!r})"
                     bad.setdefault(i, (reason, target.name, value))
     for at, target, kind in integer_columns(plan):
-        column = list(map(operator.itemgetter(at), values))
+        column = column_at(at)
         for found, text in bad_integers(column, kind, null).items():
             value = column[found]
             bad.setdefault(numbers[found], (f"{target.name!r}: {text}", target.name, value))
     for at, target in date_columns(plan):
-        column = list(map(operator.itemgetter(at), values))
+        column = column_at(at)
         for found in dates.bad_values(column, target.field, null):
             value = column[found]
             reason = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
@@ -141,14 +142,12 @@ def bad_rows(
 def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, Fault], rejects: Rejects) -> Rows:
     """``rows`` (the block ``text``, after line ``base_line``) without the ``bad`` ones,
     which go to ``rejects`` with their lines as they are in the text."""
+    if rows.spans is None:
+        return _cut_lines(rows, text, base_line, bad, rejects)
     offsets = line_offsets(text)
     kept: list[list[str]] = []
     spans: list[tuple[int, int]] = []
-    pieces: list[str] = []
-    since = 0  # where the text not yet cut out starts
-    for i, row in enumerate(rows.values):
-        start = rows.start(i)
-        end = rows.spans[i][1] if rows.spans is not None else start + 1
+    for i, (row, (start, end)) in enumerate(zip(rows.values, rows.spans, strict=True)):
         if i not in bad:
             kept.append(row)
             spans.append((start, end))
@@ -156,9 +155,29 @@ def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, Fault], reject
         record = text[offsets[start] : offsets[end]].rstrip("\r\n")
         reason, column, value = bad[i]
         rejects.add(base_line + start + 1, reason, record, column=column, value=value)
-        pieces.append(text[since : offsets[start]])
-        since = offsets[end]
-    result = Rows(kept, spans)
-    if rows.spans is None:  # one row per line: cut the bad lines out of the text
-        result.kept_text = "".join(pieces) + text[since:]
+    return Rows(kept, spans)
+
+
+def _cut_lines(
+    rows: Rows, text: str, base_line: int, bad: dict[int, Fault], rejects: Rejects
+) -> Rows:
+    """:func:`cut_out` for a block of one row per line: the bad lines are taken out of its
+    lines and of its columns, at C speed but for the bad ones."""
+    lines = text.split("\n")
+    columns = [list(rows.column(index)) for index in range(rows.width or 0)] or None
+    kept_lines = list(range(rows.count))
+    for i in sorted(bad):
+        reason, column, value = bad[i]
+        rejects.add(base_line + i + 1, reason, lines[i].rstrip("\r"), column=column, value=value)
+    for i in sorted(bad, reverse=True):
+        del lines[i], kept_lines[i]
+        for column_values in columns or ():
+            del column_values[i]
+    spans = list(zip(kept_lines, map((1).__add__, kept_lines), strict=True))
+    if columns is not None:
+        result = Rows.from_columns(columns, spans)
+    else:
+        every_row = rows.values
+        result = Rows([every_row[i] for i in kept_lines], spans)
+    result.kept_text = "\n".join(lines)
     return result

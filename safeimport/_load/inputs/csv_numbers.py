@@ -12,8 +12,10 @@ a key already in the table) still fails the COPY, and the staged path finds it.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -56,8 +58,16 @@ def bad_integers(values: Sequence[str], kind: tuple[str, int], null: str) -> dic
             return {}
     except ValueError:
         pass
+    # The values of ASCII digits alone are integers: only the others (and any out of
+    # range) are looked at one by one.
+    digits = list(map(operator.and_, map(str.isascii, values), map(str.isdigit, values)))
+    numbers = list(map(int, itertools.compress(values, digits)))
+    suspects = list(itertools.compress(itertools.count(), map(operator.not_, digits)))
+    if numbers and max(numbers) >= bound:
+        suspects = list(range(len(values)))
     bad: dict[int, str] = {}
-    for index, value in enumerate(values):
+    for index in suspects:
+        value = values[index]
         if value in ("", null):
             continue
         try:
@@ -68,6 +78,9 @@ def bad_integers(values: Sequence[str], kind: tuple[str, int], null: str) -> dic
         if not -bound <= number < bound:
             bad[index] = f'value "{value}" is out of range for type {name}'
     return bad
+
+
+_NONE = itertools.repeat(None)
 
 
 class RepeatedIds:
@@ -91,22 +104,23 @@ class RepeatedIds:
         Raises:
             Restart: an id below the largest sent that is not among the recent ones.
         """
-        given = list(map(int, filter(None, ids)))
+        places = list(itertools.compress(itertools.count(), map(operator.is_not, ids, _NONE)))
+        given = list(map(int, cast("list[str]", list(map(ids.__getitem__, places)))))
         if not given:
             return []
-        distinct = set(given)
-        rising = len(distinct) == len(given) and given == sorted(given)
-        if rising and (self._high is None or given[0] > self._high):
-            self._remember(distinct, given[-1])
-            return []
+        if given == sorted(given) and (self._high is None or given[0] >= self._high):
+            # in order: a repeat is the id of the row before it (or of the last block's end)
+            same = list(map(operator.eq, given, given[1:]))
+            repeats = [places[i + 1] for i in itertools.compress(itertools.count(), same)]
+            if given[0] in self._recent:
+                repeats.insert(0, places[0])
+            self._remember(set(given), given[-1])
+            return repeats
         seen: set[int] = set()
-        repeats: list[int] = []
-        for index, value in enumerate(ids):
-            if value is None:
-                continue
-            number = int(value)
+        repeats = []
+        for place, number in zip(places, given, strict=True):
             if number in seen or number in self._recent:
-                repeats.append(index)
+                repeats.append(place)
             elif self._high is not None and number <= self._high:
                 raise Restart  # it could repeat a row sent long ago
             seen.add(number)

@@ -8,16 +8,13 @@ handing the few lines that hold quotes to the ``csv`` module one by one, and giv
 lines, a line the ``csv`` module refuses. Such blocks are parsed by the ``csv`` module
 whole, as before (see :mod:`.csv_blocks`).
 
-A block split this way keeps its values column by column (:meth:`Rows.column`), the plain
-lines' values first and then the quoted lines' (:meth:`Rows.row_of` maps a place in a column
-back to its row); its rows as lists are made only when something asks for them
-(:attr:`Rows.values`).
+A block split this way keeps its values column by column (:meth:`Rows.column`); its rows
+as lists are made only when something asks for them (:attr:`Rows.values`).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 
 __all__ = ["Rows", "split_plain", "without_quoted_lines"]
 
@@ -34,25 +31,23 @@ class Rows:
         spans: As above.
     """
 
-    __slots__ = ("_columns", "_order", "_values", "kept_text", "spans")
+    __slots__ = ("_columns", "_values", "kept_text", "spans")
 
     def __init__(self, values: list[list[str]] | None, spans: list[tuple[int, int]] | None) -> None:
         self._values = values
         self.spans = spans
         self._columns: list[list[str]] | None = None
-        self._order: Callable[[], list[int]] | None = None
         self.kept_text: str | None = None
         """With rows set aside from a block of one row per line: the block's text without
         their lines, to send as it is."""
 
     @classmethod
     def from_columns(
-        cls, columns: list[list[str]], order: Callable[[], list[int]] | None = None
+        cls, columns: list[list[str]], spans: list[tuple[int, int]] | None = None
     ) -> Rows:
-        """The rows of a block of one row per line, given as its columns; ``order`` gives
-        the row of each place in a column, when they are not in the order of the rows."""
-        rows = cls(None, None)
-        rows._columns, rows._order = columns, order
+        """The rows of a block given as its columns (``spans`` as above)."""
+        rows = cls(None, spans)
+        rows._columns = columns
         return rows
 
     @property
@@ -67,13 +62,7 @@ class Rows:
         """Each row's values, in order."""
         if self._values is None:
             assert self._columns is not None
-            values = [list(row) for row in zip(*self._columns, strict=True)]
-            if self._order is not None:
-                in_order: list[list[str]] = [[]] * len(values)
-                for place, row in enumerate(self._order()):
-                    in_order[row] = values[place]
-                values = in_order
-            self._values = values
+            self._values = [list(row) for row in zip(*self._columns, strict=True)]
         return self._values
 
     @property
@@ -86,19 +75,10 @@ class Rows:
         return widths.pop() if len(widths) == 1 else None
 
     def column(self, index: int) -> list[str]:
-        """The values of column ``index`` (every row has that many), in the order that
-        :meth:`row_of` maps back to rows."""
+        """The values of column ``index``, row after row (every row has that many)."""
         if self._columns is not None:
             return self._columns[index]
         return [row[index] for row in self.values]
-
-    def column_in_order(self, index: int) -> list[str]:
-        """The values of column ``index``, row after row."""
-        return self.column(index) if self._order is None else [row[index] for row in self.values]
-
-    def row_of(self, place: int) -> int:
-        """The row whose value is at ``place`` in a :meth:`column`."""
-        return place if self._order is None else self._order()[place]
 
     def start(self, index: int) -> int:
         """The block line on which row ``index`` starts."""
@@ -106,55 +86,72 @@ class Rows:
 
 
 def split_plain(text: str, delimiter: str) -> Rows | None:
-    """The rows of ``text`` (whole lines) when each line is one row and all rows have as
-    many values, else ``None`` (then the ``csv`` module must read the block).
+    """The rows of ``text`` (whole lines) when each line is one row, else ``None`` (then
+    the ``csv`` module must read the block).
 
-    Lines without a quote are split at the delimiter; the lines with quotes (each must
-    hold an even number of them, so that no field goes on to the next line) are read by
-    the ``csv`` module, as the rest of the block would be.
+    Runs of lines without a quote are split at the delimiter; each line with quotes (it
+    must hold an even number of them, so that no field goes on to the next line) is read
+    by the ``csv`` module, as the rest of the block would be.
     """
     if not text or "\r" in text:
         return None
-    lines = text.count("\n")
-    plain, quoted = without_quoted_lines(text)
-    if plain is None:
+    runs = line_runs(text)
+    if runs is None:
         return None
-    # Each line end stays at the start of the next line's first value: the rows are all
-    # as wide as the first exactly when every line end falls among the first column's.
-    fields = plain.replace("\n", delimiter + "\n").split(delimiter)
-    fields.pop()  # the last line end
-    first = plain[: plain.find("\n")] if plain else None
-    width = first.count(delimiter) + 1 if first is not None else None
+    # Each row but the first keeps a line end at the start of its first value: the rows
+    # are all as wide as the first exactly when every line end falls in the first column.
+    fields: list[str] = []
+    lines = 0
+    width = 0
     try:
-        parsed = list(csv.reader(quoted, delimiter=delimiter, strict=True)) if quoted else []
+        for quoted, part in runs:
+            if quoted:
+                row = next(csv.reader([part], delimiter=delimiter, strict=True))
+                lines += 1
+            else:
+                row = part.replace("\n", delimiter + "\n").split(delimiter)
+                row.pop()  # the run's last line end
+                lines += part.count("\n")
+            if fields:
+                row[0] = "\n" + row[0]
+            else:
+                width = len(row) if quoted else part[: part.find("\n")].count(delimiter) + 1
+            fields += row
     except csv.Error:
         return None
-    if width is None:
-        width = len(parsed[0])
     if width == 1 and ("\n\n" in text or text[0] == "\n"):
         return None  # a blank line, which the csv module skips (wider rows: one value short)
-    plain_lines = lines - len(quoted)
-    if len(fields) != plain_lines * width or any(len(row) != width for row in parsed):
-        return None
+    if len(fields) != lines * width:
+        return _each_line(runs, delimiter, text)
     starts = "".join(fields[0::width])
-    if starts.count("\n") != max(plain_lines - 1, 0):
+    if starts.count("\n") != lines - 1:
+        return _each_line(runs, delimiter, text)
+    fields[0::width] = starts.split("\n")
+    return Rows.from_columns([fields[index::width] for index in range(width)])
+
+
+def _each_line(runs: list[tuple[bool, str]], delimiter: str, text: str) -> Rows | None:
+    """The rows of a block whose rows are not all as wide (so that each can be named),
+    each line split on its own; ``None`` with a blank line, which the ``csv`` module
+    skips."""
+    if "\n\n" in text or text[0] == "\n":
         return None
-    fields[0::width] = starts.split("\n") if plain_lines else []
-    columns = [fields[index::width] for index in range(width)]
-    if not parsed:
-        return Rows.from_columns(columns)
-    for index, column in enumerate(columns):
-        column.extend(row[index] for row in parsed)
-    return Rows.from_columns(columns, _Places(text, len(quoted)))
+    values: list[list[str]] = []
+    for quoted, part in runs:
+        if quoted:
+            values += csv.reader([part], delimiter=delimiter, strict=True)
+        else:
+            values += [line.split(delimiter) for line in part[:-1].split("\n")]
+    return Rows(values, None)
 
 
-def without_quoted_lines(text: str) -> tuple[str | None, list[str]]:
-    """``text`` without its lines that hold a quote, and those lines; ``None`` for the
-    text when one holds an odd number of quotes."""
+def line_runs(text: str) -> list[tuple[bool, str]] | None:
+    """``text`` (whole lines) as runs of lines without a quote and single lines with
+    quotes, in order, each marked whether it is quoted; ``None`` when a line holds an odd
+    number of quotes (a quoted field goes on to the next line)."""
     if '"' not in text:
-        return text, []
-    pieces: list[str] = []
-    quoted: list[str] = []
+        return [(False, text)]
+    runs: list[tuple[bool, str]] = []
     kept_from = 0
     at = text.find('"')
     while at >= 0:
@@ -162,30 +159,23 @@ def without_quoted_lines(text: str) -> tuple[str | None, list[str]]:
         end = text.find("\n", at) + 1
         line = text[start:end]
         if line.count('"') % 2:
-            return None, []
-        pieces.append(text[kept_from:start])
-        quoted.append(line)
+            return None
+        if start > kept_from:
+            runs.append((False, text[kept_from:start]))
+        runs.append((True, line))
         kept_from = end
         at = text.find('"', end)
-    pieces.append(text[kept_from:])
-    return "".join(pieces), quoted
+    if kept_from < len(text):
+        runs.append((False, text[kept_from:]))
+    return runs
 
 
-class _Places:
-    """The row of each place in the columns of a block whose plain lines' values come
-    first and its quoted lines' after, worked out (row by row) only when asked for."""
-
-    def __init__(self, text: str, quoted: int) -> None:
-        self._text, self._quoted = text, quoted
-        self._rows: list[int] | None = None
-
-    def __call__(self) -> list[int]:
-        if self._rows is None:
-            lines = self._text.split("\n")[:-1]
-            plain = iter(range(len(lines)))
-            quoted = iter(range(len(lines) - self._quoted, len(lines)))
-            rows = [0] * len(lines)
-            for row, line in enumerate(lines):
-                rows[next(quoted) if '"' in line else next(plain)] = row
-            self._rows = rows
-        return self._rows
+def without_quoted_lines(text: str) -> tuple[str | None, list[str]]:
+    """``text`` without its lines that hold a quote, and those lines; ``None`` for the
+    text when one holds an odd number of quotes."""
+    runs = line_runs(text)
+    if runs is None:
+        return None, []
+    return "".join(part for quoted, part in runs if not quoted), [
+        part for quoted, part in runs if quoted
+    ]
