@@ -148,7 +148,11 @@ class DateText:
         ):  # the values of the first one's shape are read: only the others are looked at
             differs = map(operator.ne, shapes, itertools.repeat(common))
             odd = itertools.compress(itertools.count(), differs)
-            return [i for i in odd if values[i] not in ("", null) and not one.fullmatch(values[i])]
+            return [
+                i
+                for i in odd
+                if values[i] not in ("", null) and not self._reads(values[i], model_field)
+            ]
         if _column(kind, ordered, null).fullmatch(joined):
             return []
         # A value with a newline in it may pass the column's check: PostgreSQL refuses it.
@@ -157,6 +161,16 @@ class DateText:
             for i, value in enumerate(values)
             if value not in ("", null) and not one.fullmatch(value)
         ]
+
+    def _reads(self, text: str, model_field: models.Field[Any, Any]) -> bool:
+        """Whether ``text`` is a form read and a real date or time (for the few values of
+        a column whose shape is not the others': its range checked here too, so that the
+        direct path of a skip load does not leave it to PostgreSQL)."""
+        try:
+            self.parse(text, model_field)
+        except ValueError:
+            return False
+        return True
 
     def check(self, text: str, model_field: models.Field[Any, Any]) -> None:
         """Refuse ``text`` for ``model_field`` unless it is a form read.

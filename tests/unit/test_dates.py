@@ -91,3 +91,9 @@ def test_bad_values_anywhere_in_a_column_are_each_found() -> None:
     values = [bad, good, "", bad, bad, good, "NULL", good, "x", good, bad]
     assert DateText().bad_values(values, DATE, "NULL") == [0, 3, 4, 8, 10]
     assert DateText().bad_values([good, "2024-01-01\n2024-01-02", bad], DATE) == [1, 2]
+
+
+def test_a_value_of_another_shape_is_checked_as_a_real_date_too() -> None:
+    # the column's shape is read; the odd value has a form read but no such date exists
+    values = ["2024-01-01 10:00:00+00:00"] * 3 + ["2021-13-45 25:61:00", "2024-02-29 10:00:00"]
+    assert DateText().bad_values(values, TIMESTAMP) == [3]
