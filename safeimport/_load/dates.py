@@ -140,12 +140,12 @@ class DateText:
         one = _one(kind, ordered)
         shapes = joined.translate(_DIGITS_AS_NINES).split("\n")
         shapes.pop()
-        common = shapes[0]
+        common = max(set(shapes), key=shapes.count)  # the column's shape: that of most values
         if (
             len(shapes) == len(values)  # no value with a newline in it
             and _one(kind, ordered, shape=True).fullmatch(common)
             and not any(text in joined for text in _READ_BY_POSTGRESQL_ONLY)
-        ):  # the values of the first one's shape are read: only the others are looked at
+        ):  # the values of the column's shape are read: only the others are looked at
             differs = map(operator.ne, shapes, itertools.repeat(common))
             odd = itertools.compress(itertools.count(), differs)
             return [

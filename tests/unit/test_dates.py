@@ -97,3 +97,8 @@ def test_a_value_of_another_shape_is_checked_as_a_real_date_too() -> None:
     # the column's shape is read; the odd value has a form read but no such date exists
     values = ["2024-01-01 10:00:00+00:00"] * 3 + ["2021-13-45 25:61:00", "2024-02-29 10:00:00"]
     assert DateText().bad_values(values, TIMESTAMP) == [3]
+
+
+def test_the_shape_of_most_values_is_the_columns_even_when_the_first_is_odd() -> None:
+    values = ["2021-13-45 25:61:00"] + ["2024-01-01 10:00:00+00:00"] * 3
+    assert DateText().bad_values(values, TIMESTAMP) == [0]
