@@ -36,6 +36,14 @@ def test_a_split_block_holds_what_the_csv_module_reads(rows: list[list[str]]) ->
         assert split.column(index) == [row[index] for row in expected]
 
 
+@given(st.lists(st.lists(VALUE, min_size=1, max_size=4), min_size=1))
+def test_rows_of_any_widths_read_as_the_csv_module_reads_them(rows: list[list[str]]) -> None:
+    text = written(rows)
+    split = split_plain(text, ",")
+    if split is not None:
+        assert split.values == read(text)
+
+
 def test_plain_lines_are_split_and_quoted_lines_read_by_the_csv_module() -> None:
     text = 'id,name\n1,"a, b"\n2,c\n3,"say ""hi"""\n4,d\n'
     rows = split_plain(text, ",")
@@ -66,6 +74,8 @@ def test_rows_of_other_widths_are_split_line_by_line_so_that_each_can_be_named()
         assert rows is not None
         assert rows.values == read(text)
         assert rows.width is None
+        assert rows.fitting(2)
+        assert {i: row for i, row in enumerate(read(text)) if len(row) != 2} == rows.misfits
 
 
 def test_rows_given_as_lists_answer_the_same_questions() -> None:

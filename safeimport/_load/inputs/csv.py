@@ -227,7 +227,11 @@ class CsvInput(Input):
         found: dict[int, Fault] = {}
         assert self._repeats is not None
         for at, target in plan.sequenced():
-            ids: list[str | None] = list(rows.column(at))
+            ids: list[str | None] = (
+                list(rows.column(at))
+                if rows.fitting(len(plan.inputs))
+                else [row[at] if at < len(row) else None for row in rows.values]
+            )
             for i in bad:
                 ids[i] = None
             if "" in ids or self._null in ids:

@@ -100,7 +100,15 @@ def bad_rows(
     bad: dict[int, Fault] = {}
     numbers: Sequence[int] = range(rows.count)
     column_at: Callable[[int], list[str]] = rows.column
-    if rows.width != width:  # the rows of the right width only, and where each one is
+    if rows.fitting(width) and rows.misfits:  # the other rows, and where each one is
+        bad = {
+            i: (f"{len(row)} values where the header has {width} columns", None, None)
+            for i, row in rows.misfits.items()
+        }
+        fit = [i not in bad for i in numbers]
+        numbers = list(itertools.compress(numbers, fit))
+        column_at = lambda at: list(itertools.compress(rows.column(at), fit))  # noqa: E731
+    elif not rows.fitting(width):  # the rows of the right width only, and where each one is
         values = rows.values
         whole = list(map(width.__eq__, map(len, values)))
         bad = {
@@ -164,7 +172,9 @@ def _cut_lines(
     """:func:`cut_out` for a block of one row per line: the bad lines are taken out of its
     lines and of its columns, at C speed but for the bad ones."""
     lines = text.split("\n")
-    columns = [list(rows.column(index)) for index in range(rows.width or 0)] or None
+    columns = None
+    if rows.held_width is not None and set(rows.misfits) <= set(bad):  # kept as columns
+        columns = [list(rows.column(index)) for index in range(rows.held_width)]
     kept_lines = list(range(rows.count))
     for i in sorted(bad):
         reason, column, value = bad[i]

@@ -31,23 +31,30 @@ class Rows:
         spans: As above.
     """
 
-    __slots__ = ("_columns", "_values", "kept_text", "spans")
+    __slots__ = ("_columns", "_values", "kept_text", "misfits", "spans")
 
     def __init__(self, values: list[list[str]] | None, spans: list[tuple[int, int]] | None) -> None:
         self._values = values
         self.spans = spans
         self._columns: list[list[str]] | None = None
+        self.misfits: dict[int, list[str]] = {}
+        """With columns: the rows (by index) that are not as wide as the columns, as read;
+        the columns hold them cut or filled to their width."""
         self.kept_text: str | None = None
         """With rows set aside from a block of one row per line: the block's text without
         their lines, to send as it is."""
 
     @classmethod
     def from_columns(
-        cls, columns: list[list[str]], spans: list[tuple[int, int]] | None = None
+        cls,
+        columns: list[list[str]],
+        spans: list[tuple[int, int]] | None = None,
+        misfits: dict[int, list[str]] | None = None,
     ) -> Rows:
-        """The rows of a block given as its columns (``spans`` as above)."""
+        """The rows of a block given as its columns (``spans`` and ``misfits`` as above)."""
         rows = cls(None, spans)
         rows._columns = columns
+        rows.misfits = misfits or {}
         return rows
 
     @property
@@ -59,10 +66,13 @@ class Rows:
 
     @property
     def values(self) -> list[list[str]]:
-        """Each row's values, in order."""
+        """Each row's values, in order, as read."""
         if self._values is None:
             assert self._columns is not None
-            self._values = [list(row) for row in zip(*self._columns, strict=True)]
+            values = [list(row) for row in zip(*self._columns, strict=True)]
+            for index, row in self.misfits.items():
+                values[index] = row
+            self._values = values
         return self._values
 
     @property
@@ -70,12 +80,23 @@ class Rows:
         """The number of values in every row, or ``None`` when rows differ (or there are
         none)."""
         if self._columns is not None:
-            return len(self._columns)
+            return None if self.misfits else len(self._columns)
         widths = set(map(len, self.values))
         return widths.pop() if len(widths) == 1 else None
 
+    @property
+    def held_width(self) -> int | None:
+        """How many columns the rows are held as (``None``: held as rows)."""
+        return len(self._columns) if self._columns is not None else None
+
+    def fitting(self, width: int) -> bool:
+        """Whether the rows are held as ``width`` columns (then :meth:`column` answers for
+        every row, those in :attr:`misfits` cut or filled to that width)."""
+        return self._columns is not None and len(self._columns) == width
+
     def column(self, index: int) -> list[str]:
-        """The values of column ``index``, row after row (every row has that many)."""
+        """The values of column ``index``, row after row (every row has that many, or the
+        rows are :meth:`fitting`)."""
         if self._columns is not None:
             return self._columns[index]
         return [row[index] for row in self.values]
@@ -91,58 +112,70 @@ def split_plain(text: str, delimiter: str) -> Rows | None:
 
     Runs of lines without a quote are split at the delimiter; each line with quotes (it
     must hold an even number of them, so that no field goes on to the next line) is read
-    by the ``csv`` module, as the rest of the block would be.
+    by the ``csv`` module, as the rest of the block would be. The rows are held as
+    columns as wide as the first row; a row of another width is kept apart as a misfit.
     """
     if not text or "\r" in text:
         return None
     runs = line_runs(text)
     if runs is None:
         return None
-    # Each row but the first keeps a line end at the start of its first value: the rows
-    # are all as wide as the first exactly when every line end falls in the first column.
-    fields: list[str] = []
-    lines = 0
-    width = 0
+    first_quoted, first = runs[0]
     try:
+        if first_quoted:
+            width = len(next(csv.reader([first], delimiter=delimiter, strict=True)))
+        else:
+            width = first[: first.find("\n")].count(delimiter) + 1
+        if width == 1 and ("\n\n" in text or text[0] == "\n"):
+            return None  # a blank line, which the csv module skips
+        fields: list[str] = []
+        misfits: dict[int, list[str]] = {}
         for quoted, part in runs:
             if quoted:
                 row = next(csv.reader([part], delimiter=delimiter, strict=True))
-                lines += 1
+                _add_rows(fields, misfits, [row], width)
             else:
-                row = part.replace("\n", delimiter + "\n").split(delimiter)
-                row.pop()  # the run's last line end
-                lines += part.count("\n")
-            if fields:
-                row[0] = "\n" + row[0]
-            else:
-                width = len(row) if quoted else part[: part.find("\n")].count(delimiter) + 1
-            fields += row
+                _add_run(fields, misfits, part, delimiter, width)
     except csv.Error:
         return None
-    if width == 1 and ("\n\n" in text or text[0] == "\n"):
-        return None  # a blank line, which the csv module skips (wider rows: one value short)
-    if len(fields) != lines * width:
-        return _each_line(runs, delimiter, text)
-    starts = "".join(fields[0::width])
-    if starts.count("\n") != lines - 1:
-        return _each_line(runs, delimiter, text)
-    fields[0::width] = starts.split("\n")
-    return Rows.from_columns([fields[index::width] for index in range(width)])
+    if misfits and ("\n\n" in text or text[0] == "\n"):
+        return None  # a blank line among rows of other widths
+    return Rows.from_columns([fields[index::width] for index in range(width)], None, misfits)
 
 
-def _each_line(runs: list[tuple[bool, str]], delimiter: str, text: str) -> Rows | None:
-    """The rows of a block whose rows are not all as wide (so that each can be named),
-    each line split on its own; ``None`` with a blank line, which the ``csv`` module
-    skips."""
-    if "\n\n" in text or text[0] == "\n":
-        return None
-    values: list[list[str]] = []
-    for quoted, part in runs:
-        if quoted:
-            values += csv.reader([part], delimiter=delimiter, strict=True)
-        else:
-            values += [line.split(delimiter) for line in part[:-1].split("\n")]
-    return Rows(values, None)
+def _add_run(
+    fields: list[str], misfits: dict[int, list[str]], run: str, delimiter: str, width: int
+) -> None:
+    """Add the rows of ``run`` (lines without quotes) to ``fields``: split whole at C speed
+    when every line is ``width`` values wide, else line by line.
+
+    Each line end is kept at the start of the next line's first value: the lines are all
+    as wide as ``width`` exactly when every line end falls among the first column's.
+    """
+    lines = run.count("\n")
+    split = run.replace("\n", delimiter + "\n").split(delimiter)
+    split.pop()  # the run's last line end
+    if len(split) == lines * width:
+        starts = "".join(split[0::width])
+        if starts.count("\n") == lines - 1:
+            split[0::width] = starts.split("\n")
+            fields += split
+            return
+    rows = [line.split(delimiter) for line in run[:-1].split("\n")]
+    _add_rows(fields, misfits, rows, width)
+
+
+def _add_rows(
+    fields: list[str], misfits: dict[int, list[str]], rows: list[list[str]], width: int
+) -> None:
+    """Add ``rows`` to ``fields``; those not ``width`` wide go to ``misfits`` as read, and
+    to ``fields`` cut or filled to that width."""
+    first = len(fields) // width
+    for offset, row in enumerate(rows):
+        if len(row) != width:
+            misfits[first + offset] = row
+            row = (row + [""] * width)[:width]
+        fields += row
 
 
 def line_runs(text: str) -> list[tuple[bool, str]] | None:
