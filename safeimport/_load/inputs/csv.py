@@ -32,7 +32,7 @@ from ..rejects import Rejects, original_lines
 from ..transport import CopyOption
 from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
-from .csv_faults import Fault, bad_rows, check_dates, cut_out, wrong_width
+from .csv_faults import bad_rows, check_dates, cut_out, repeated_rows, wrong_width
 from .csv_numbers import RepeatedIds
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
@@ -165,7 +165,7 @@ class CsvInput(Input):
         if self.rejects is not None:
             bad = bad_rows(rows, plan, limits, self.dates, self._null)
             if self._repeats is not None:
-                bad |= self._repeated(rows, plan, bad)
+                bad |= repeated_rows(rows, plan, bad, self._repeats, self._null)
             if bad:
                 rows = cut_out(rows, text, base_line, bad, self.rejects)
             if not rows.count:
@@ -220,29 +220,6 @@ class CsvInput(Input):
     def set_aside_repeated_ids(self) -> None:
         """Set aside a row whose id an earlier row has (see :class:`.csv_numbers.RepeatedIds`)."""
         self._repeats = {}
-
-    def _repeated(self, rows: Rows, plan: ColumnPlan, bad: dict[int, Fault]) -> dict[int, Fault]:
-        """The rows not ``bad`` already whose id an earlier row has, with the staged path's
-        reason."""
-        found: dict[int, Fault] = {}
-        assert self._repeats is not None
-        for at, target in plan.sequenced():
-            ids: list[str | None] = (
-                list(rows.column(at))
-                if rows.fitting(len(plan.inputs))
-                else [row[at] if at < len(row) else None for row in rows.values]
-            )
-            for i in bad:
-                ids[i] = None
-            if "" in ids or self._null in ids:
-                ids = [None if value in ("", self._null) else value for value in ids]
-            repeats = self._repeats.setdefault(target.column, RepeatedIds())
-            for i in repeats.repeated(ids):
-                value = ids[i]
-                assert value is not None
-                reason = f"{target.name} {int(value)} appears more than once in the input"
-                found.setdefault(i, (reason, target.name, value))
-        return found
 
     def set_aside(self, rejects: Rejects) -> None:
         """Send rows that cannot be read (bad bytes, a wrong number of values, an id that

@@ -19,9 +19,17 @@ from ..dates import DateText, date_kind
 from ..plan import ColumnPlan, Target
 from ..rejects import Rejects
 from .csv_blocks import Rows, line_offsets
-from .csv_numbers import bad_integers, integer_type
+from .csv_numbers import RepeatedIds, bad_integers, integer_type
 
-__all__ = ["Fault", "bad_rows", "check_dates", "cut_out", "date_columns", "wrong_width"]
+__all__ = [
+    "Fault",
+    "bad_rows",
+    "check_dates",
+    "cut_out",
+    "date_columns",
+    "repeated_rows",
+    "wrong_width",
+]
 
 
 def integer_columns(plan: ColumnPlan) -> list[tuple[int, Target, tuple[str, int]]]:
@@ -145,6 +153,35 @@ def bad_rows(
             reason = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
             bad.setdefault(numbers[found], (reason, target.name, value))
     return bad
+
+
+def repeated_rows(
+    rows: Rows,
+    plan: ColumnPlan,
+    bad: dict[int, Fault],
+    repeats: dict[str, RepeatedIds],
+    null: str,
+) -> dict[int, Fault]:
+    """The rows not ``bad`` already whose id an earlier row of the input has (``repeats``
+    holds what each id column has sent), with the staged path's reason."""
+    found: dict[int, Fault] = {}
+    for at, target in plan.sequenced():
+        ids: list[str | None] = (
+            list(rows.column(at))
+            if rows.fitting(len(plan.inputs))
+            else [row[at] if at < len(row) else None for row in rows.values]
+        )
+        for i in bad:
+            ids[i] = None
+        if "" in ids or null in ids:
+            ids = [None if value in ("", null) else value for value in ids]
+        sent = repeats.setdefault(target.column, RepeatedIds())
+        for i in sent.repeated(ids):
+            value = ids[i]
+            assert value is not None
+            reason = f"{target.name} {int(value)} appears more than once in the input"
+            found.setdefault(i, (reason, target.name, value))
+    return found
 
 
 def cut_out(rows: Rows, text: str, base_line: int, bad: dict[int, Fault], rejects: Rejects) -> Rows:
