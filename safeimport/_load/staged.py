@@ -15,37 +15,44 @@ rows that the input lacks are deleted; then the rows move into the table. A dry 
 reserves nothing and draws missing ids from a temporary copy of each sequence.
 """
 
-# The statements here are built from this module's constants and names quoted by the
-# driver (compose) or as Django quotes them (compose_django).
+# The statements here are built from this module's constants and names as Django quotes
+# them.
 # ruff: noqa: S608
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from django.db import Error as DjangoDatabaseError
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .._db import compose, compose_django, real_name
+from .._db import compose_django
 from ..errors import LoadError
-from ..sequences import SequenceState, next_free, reserve_sequences
+from ..sequences import reserve_sequences
 from .checks import check_foreign_keys
 from .chunks import Chunk
 from .dry_run import Shadow
 from .explain import Explainer, refusal
+from .first_refused import RangeMove, first_refused
 from .job import Job
 from .move import Move
 from .plan import ColumnPlan
+from .replace import delete_the_rest, replace_key
 from .report import LoadReport
 from .screening import Screening
 from .splitting import SplitMove
-from .staging import EVERY_ROW, ROW, ColumnType, cast_sql, column_types, create_text_staging
+from .staged_ids import IdRanges, IdStates, dry_run_sequences, incoming_ids
+from .staging import (
+    EVERY_ROW,
+    ROW,
+    ColumnType,
+    column_types,
+    create_text_staging,
+    create_typed_staging,
+)
 
 __all__ = ["Staged"]
-
-IdStates = dict[str, SequenceState]
-"""Per sequence-backed column of the plan, its sequence."""
 
 
 class Staged:
@@ -87,29 +94,8 @@ class Staged:
         numbered, when rows that fail are to be set aside)."""
         if self.job.rejects is not None:
             create_text_staging(self.connection, self.table, self.plan.columns)
-            return
-        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
-            "staging": self.table,
-            "table": self.job.table,
-            "columns": self.plan.columns,
-        }
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                compose_django(
-                    self.connection,
-                    "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-                    "SELECT {columns} FROM {table} WITH NO DATA",
-                    **names,
-                )
-            )
-            cursor.execute(
-                compose_django(
-                    self.connection,
-                    "ALTER TABLE {staging} ADD COLUMN " + ROW + " bigint GENERATED ALWAYS AS "
-                    "IDENTITY",
-                    **names,
-                )
-            )
+        else:
+            create_typed_staging(self.connection, self.table, self.job.table, self.plan.columns)
 
     def guard(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
         """``chunks`` as they come: any id may go to the staging table."""
@@ -121,7 +107,7 @@ class Staged:
         copied: int,
         tables: dict[str, str | None],
         id_states: IdStates,
-    ) -> dict[tuple[str, str], tuple[int, int]]:
+    ) -> IdRanges:
         """Move the ``copied`` staged rows into the table and count them in ``report``;
         return the range of the ids that came in, per (model label, column)."""
         job, options = self.job, self.job.options
@@ -151,11 +137,13 @@ class Staged:
             shadow = Shadow(job, self.connection, self.table, self.types, draws)
             self.target = shadow.name
         if options.mode == "replace":
-            key = self._replace_key()
+            key = replace_key(job, self.plan)
             if shadow is not None:
                 report.rows_deleted = shadow.count_replaced(key)
             else:
-                report.rows_deleted = self._delete_the_rest(key)
+                report.rows_deleted = delete_the_rest(
+                    self.connection, job.table, self.table, self.types, key
+                )
         written, updated = self._merge(draws, screening)
         if shadow is not None and screening is None:
             self._check_references()
@@ -167,7 +155,7 @@ class Staged:
 
     def _move_at_once(
         self, tables: dict[str, str | None], id_states: IdStates
-    ) -> tuple[dict[tuple[str, str], tuple[int, int]], tuple[int, int]] | None:
+    ) -> tuple[IdRanges, tuple[int, int]] | None:
         """With ``on_error="skip"``, most inputs have no row to set aside once read: their
         rows move in one statement, in a savepoint, with no screening (measured on one
         million rows of the benchmark's table: 1.5 s of set-based checks saved, out of
@@ -218,24 +206,11 @@ class Staged:
         if orphan is not None:
             raise orphan
 
-    def _incoming(self, id_states: IdStates) -> dict[tuple[str, str], tuple[int, int]]:
-        """The smallest and largest staged id of each sequence-backed column, in one query."""
-        if not id_states:
-            return {}
-        columns = list(id_states)
-        template = ", ".join("min(CAST({} AS int8)), max(CAST({} AS int8))" for _ in columns)
-        names = [(real_name(column),) for column in columns for _ in range(2)]
-        statement = compose(self.connection, f"SELECT {template} FROM {{}}", *names, (self.table,))
-        with self.connection.cursor() as cursor:
-            cursor.execute(statement)
-            row = cursor.fetchone()
-        return {
-            (self.job.label, real_name(column)): (row[2 * i], row[2 * i + 1])
-            for i, column in enumerate(columns)
-            if row[2 * i] is not None
-        }
+    def _incoming(self, id_states: IdStates) -> IdRanges:
+        """The smallest and largest staged id of each sequence-backed column."""
+        return incoming_ids(self.connection, self.table, self.job.label, list(id_states))
 
-    def _draws(self, incoming: dict[tuple[str, str], tuple[int, int]]) -> dict[str, int]:
+    def _draws(self, incoming: IdRanges) -> dict[str, int]:
         """The sequence that each sequence-backed column draws missing ids from, by OID.
 
         In a dry run, a temporary copy of it that starts where it would stand after the
@@ -246,27 +221,8 @@ class Staged:
         plans = {t.column for _, t in self.plan.sequenced()}
         if not self.job.options.dry_run:
             return {c: state.oid for c, state in self.sequenced.items() if c in plans}
-        draws: dict[str, int] = {}
-        for column, state in self.sequenced.items():
-            first = state.next_value if state.next_value is not None else state.start
-            bounds = incoming.get((self.job.label, real_name(column)))
-            if bounds is not None:
-                past = next_free(state.start, state.increment, bounds[0 if state.descending else 1])
-                first = min(first, past) if state.descending else max(first, past)
-            name = f"safeimport_dry_run_{id(self)}_{len(draws)}"
-            with self.connection.cursor() as cursor:
-                cursor.execute(
-                    compose(
-                        self.connection,
-                        "CREATE TEMPORARY SEQUENCE {} INCREMENT %s MINVALUE %s MAXVALUE %s "
-                        "START %s",
-                        (name,),
-                    ),
-                    [state.increment, state.min_value, state.max_value, first],
-                )
-                cursor.execute("SELECT %s::regclass::oid::int8", [name])
-                draws[column] = cursor.fetchone()[0]
-        return draws
+        prefix = f"safeimport_dry_run_{id(self)}"
+        return dry_run_sequences(self.connection, self.job.label, self.sequenced, incoming, prefix)
 
     def _merge(self, draws: dict[str, int], screening: Screening | None) -> tuple[int, int]:
         """Move the staged rows into the table; return (inserted, updated). A row without
@@ -302,79 +258,17 @@ class Staged:
             low, high = cursor.fetchone()
         return None if low is None else (int(low), int(high))
 
-    def _first_refused(
-        self, run: Callable[[int, int], tuple[int, int]], low: int, high: int, error: Exception
-    ) -> LoadError:
+    def _first_refused(self, run: RangeMove, low: int, high: int, error: Exception) -> LoadError:
         """The error of the first staged row, in the input's order, that the table refuses
-        (``error``: that of the whole move, which says what, not where).
-
-        The rows go in by ranges inside a savepoint that is rolled back at the end: a range
-        that passes is kept and the next one is twice as long; a range that fails is tried
-        again half as long, until the range is the one row that fails. The work is about
-        that of moving the rows up to the row found. Deferred foreign keys are not checked
-        range by range (a row may point at a later one): when every row goes in, the first
-        row that points at nothing is looked up instead.
+        (``error``: that of the whole move, which says what, not where; see
+        :mod:`.first_refused`). Deferred foreign keys are not checked range by range (a row
+        may point at a later one): when every row goes in, the first row that points at
+        nothing is looked up instead.
         """
-        found: tuple[int, Exception] | None = None
-        with transaction.atomic(using=self.job.alias):
-            first, size = low, 1
-            while first <= high and found is None:
-                last = min(first + size - 1, high)
-                refused = self._attempt(run, first, last, keep=True)
-                if refused is None:
-                    first, size = last + 1, size * 2
-                elif first == last:
-                    found = (first, refused)
-                else:
-                    size = max(1, (last - first + 1) // 2)
-            transaction.set_rollback(True, using=self.job.alias)
-        if found is not None:
-            row, refused = found
-            alone = self._attempt(run, row, row, keep=False)
+        refused = first_refused(run, low, high, self.job.alias)
+        if refused is not None:
             return self.explainer.row_error(
-                self.connection, refused, self.table, row, repeated=alone is None
+                self.connection, refused.error, self.table, refused.row, repeated=refused.repeated
             )
         orphan = self._screening().first_orphan(self.job.source)
         return orphan or self.explainer.database_error(self.connection, error)
-
-    def _attempt(
-        self, run: Callable[[int, int], tuple[int, int]], first: int, last: int, *, keep: bool
-    ) -> Exception | None:
-        """Run the move of rows ``first`` to ``last`` in a savepoint; its error, if any.
-        The rows stay (``keep``) when it passes, else the savepoint is rolled back."""
-        try:
-            with transaction.atomic(using=self.job.alias):
-                run(first, last)
-                if not keep:
-                    transaction.set_rollback(True, using=self.job.alias)
-        except DjangoDatabaseError as exc:
-            return exc
-        return None
-
-    def _replace_key(self) -> list[str]:
-        """The columns that match the table's rows to the input's in mode="replace": the
-        conflict fields (the primary key by default), when the input has them."""
-        key = self.job.conflict_columns()
-        return key if set(key) <= set(self.plan.columns) else []
-
-    def _delete_the_rest(self, key: list[str]) -> int:
-        """mode="replace": delete the table's rows whose ``key`` is not in the input (the
-        others are updated in place by the merge, so rows pointing at them stay right);
-        every row when the input has no key."""
-        names: dict[str, str | list[str] | tuple[str, list[str]]] = {
-            "table": self.job.table,
-            "staging": self.table,
-        }
-        matches = []
-        for index, column in enumerate(key):
-            names[f"k{index}"] = column
-            value = cast_sql(self.connection, self.types[column], f"s.{{k{index}}}")
-            matches.append(f"{value} = t.{{k{index}}}")
-        template = "DELETE FROM {table} AS t"
-        if matches:
-            template += (
-                " WHERE NOT EXISTS (SELECT FROM {staging} AS s WHERE " + " AND ".join(matches) + ")"
-            )
-        with self.connection.cursor() as cursor:
-            cursor.execute(compose_django(self.connection, template, **names))
-            return int(cursor.rowcount)

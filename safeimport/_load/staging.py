@@ -1,6 +1,7 @@
 """The staging table of the staged path: its row numbers, and the types it casts to.
 
-A staged load copies the rows into a temporary table first. With ``on_error="skip"`` its
+A staged load copies the rows into a temporary table first, with the table's column types
+(:func:`create_typed_staging`). With ``on_error="skip"`` its
 columns are all ``text`` (:func:`create_text_staging`), so that COPY takes every row the
 input sent, and the move casts each value to its column's type (:func:`cast_sql`, with the
 types read from the catalog by :func:`column_types`). Every staging table numbers its rows
@@ -23,6 +24,7 @@ __all__ = [
     "cast_sql",
     "column_types",
     "create_text_staging",
+    "create_typed_staging",
     "index_rows",
 ]
 
@@ -72,6 +74,33 @@ def create_text_staging(connection: BaseDatabaseWrapper, name: str, columns: lis
                 connection,
                 "CREATE TEMPORARY TABLE {staging} (" + ROW + " bigint GENERATED ALWAYS AS "
                 "IDENTITY" + fields + ") ON COMMIT DROP",
+                **names,
+            )
+        )
+
+
+def create_typed_staging(
+    connection: BaseDatabaseWrapper, name: str, table: str, columns: list[str]
+) -> None:
+    """A temporary table with ``table``'s ``columns``, of their types, and numbered rows."""
+    names: dict[str, str | list[str] | tuple[str, list[str]]] = {
+        "staging": name,
+        "table": table,
+        "columns": columns,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            compose_django(
+                connection,
+                "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                "SELECT {columns} FROM {table} WITH NO DATA",
+                **names,
+            )
+        )
+        cursor.execute(
+            compose_django(
+                connection,
+                "ALTER TABLE {staging} ADD COLUMN " + ROW + " bigint GENERATED ALWAYS AS IDENTITY",
                 **names,
             )
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from safeimport.management.commands.safe_import import _missing
+from safeimport.management.commands._import_input import missing_extra
 
 ROOT = Path(__file__).resolve().parents[2]
 SUFFIXES = {".py", ".md", ".toml", ".txt", ".yml", ".yaml", ".cfg", ".ini", ".html", ".json"}
@@ -84,6 +84,6 @@ def test_a_missing_extra_names_the_distribution(monkeypatch: pytest.MonkeyPatch)
     import importlib.util
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
-    error = _missing("xlsx", "openpyxl")
+    error = missing_extra("xlsx", "openpyxl")
     assert error is not None
     assert str(error).endswith("pip install 'django-safeimport[xlsx]'")

@@ -6,56 +6,29 @@ import importlib.util
 import json
 import sys
 from argparse import ArgumentParser
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
-from ..._load.inputs.raw import open_path
 from ...errors import LoadError, SafeImportError, UnmatchedColumnsError
-from ...loaders import LoadReport, load_csv, load_dataset, load_json
+from ...loaders import LoadReport
 from ._import_arguments import (
+    check_csv_options,
     check_parallel,
+    check_skip_options,
     column_names,
     connection_count,
+    loader_arguments,
     lock_timeout,
     max_errors,
 )
+from ._import_input import FORMATS, STDIN, input_format, load_input
 
-# The input formats, and the file extensions that name them.
-_EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".xlsx": "xlsx",
-    ".ods": "ods",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-}
-# Formats read through tablib, and the extra that installs what each needs.
-_TABLIB = {"xlsx": ("xlsx", "openpyxl"), "ods": ("ods", "odf"), "yaml": ("yaml", "yaml")}
-FORMATS = ("csv", "tsv", "json", "jsonl", *_TABLIB)
-# FILE that means standard input, as for loaddata.
-STDIN = "-"
 # The exit status of a load that rejected rows and wrote none (with --on-error skip).
 NOTHING_WRITTEN = 2
-# Extensions of compressed files, read through (the format is told by the one before).
-_COMPRESSED = (".gz", ".bz2", ".xz")
-
-
-def _missing(extra: str, module: str) -> CommandError | None:
-    for name in ("tablib", module):
-        if importlib.util.find_spec(name) is None:
-            return CommandError(
-                f"Reading {extra} files needs tablib with {name}: "
-                f"pip install 'django-safeimport[{extra}]'"
-            )
-    return None
 
 
 class Command(BaseCommand):
@@ -222,42 +195,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Load the file and print the report."""
         model = self._model(options["model"])
-        input_format = self._format(options["file"], options["input_format"])
-        self._check_skip_options(options)
+        file_format = input_format(options["file"], options["input_format"])
+        check_skip_options(options)
         check_parallel(options)
-        self._check_csv_options(input_format, options)
+        check_csv_options(file_format, options)
         if options["mode"] == "replace" and not (options["dry_run"] or options["validate"]):
             self._confirm_replace(model, options)
-        common: dict[str, Any] = {
-            "columns": self._mapping(options["map"]),
-            "ignore_unknown_columns": options["ignore_unknown_columns"],
-            "using": options["database"],
-            "on_conflict": options["on_conflict"],
-            "conflict_fields": options["conflict_fields"],
-            "progress": self._progress(),
-            "dry_run": options["dry_run"],
-            "validate": options["validate"],
-            "on_error": options["on_error"],
-            "reject_file": options["reject_file"],
-            "max_errors": options["max_errors"],
-            "mode": options["mode"],
-            "lock_timeout": options["lock_timeout"],
-            "date_order": options["date_order"],
-            "parallel": options["parallel"],
-        }
+        arguments = loader_arguments(options, progress=self._progress())
         try:
-            report = self._load(model, options["file"], input_format, options, common)
+            report = load_input(model, options["file"], file_format, options, arguments)
         except UnmatchedColumnsError as exc:  # said with this command's flags
             reason = exc.describe("--map COLUMN=FIELD", "--ignore-unknown-columns")
             raise CommandError(str(LoadError(reason, source=exc.source, line=exc.line))) from exc
         except SafeImportError as exc:
             raise CommandError(str(exc)) from exc
-        if options["report"] == "json":
-            self.stdout.write(json.dumps(report.as_dict(), indent=2, default=str))
-        elif options["verbosity"] > 0:
-            for row in report.rejects:
-                self.stdout.write(row.describe())
-            self.stdout.write(report.summary())
+        self._print(report, options)
         if report.validate and report.rows_rejected:
             sys.exit(1)
         if report.rows_rejected and not (report.rows_written or report.rows_updated):
@@ -268,63 +220,14 @@ class Command(BaseCommand):
                 returncode=NOTHING_WRITTEN,
             )
 
-    def _format(self, file: str, given: str | None) -> str:
-        """The input's format; checks that the file exists."""
-        if file == STDIN:
-            if given in _TABLIB:
-                raise CommandError(
-                    f"Standard input is read as text: csv, tsv, json or jsonl, not {given}; "
-                    "give the file's path instead of -"
-                )
-            return given or "csv"
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
-        suffixes = [suffix.lower() for suffix in path.suffixes]
-        if suffixes and suffixes[-1] in _COMPRESSED:
-            suffixes.pop()  # rows.csv.gz is CSV, decompressed as it is read
-        input_format = given or _EXTENSIONS.get(suffixes[-1] if suffixes else "")
-        if input_format is None:
-            raise CommandError(
-                f"Cannot tell the format of {path} from its extension: "
-                f"pass --input-format ({', '.join(FORMATS)})"
-            )
-        return input_format
-
-    def _check_skip_options(self, options: dict[str, Any]) -> None:
-        if options["on_error"] == "skip" or options["validate"]:
-            return
-        for option in ("reject_file", "max_errors"):
-            if options[option] is not None:
-                flag = "--" + option.replace("_", "-")
-                raise CommandError(f"{flag} needs --on-error skip")
-
-    def _check_csv_options(self, input_format: str, options: dict[str, Any]) -> None:
-        """--null, --no-header and --columns: CSV and TSV only, and --columns with
-        --no-header alone."""
-        if input_format not in ("csv", "tsv"):
-            given = {
-                "--null": options["null"] is not None,
-                "--no-header": not options["header"],
-                "--columns": options["columns"] is not None,
-            }
-            flags = [flag for flag, is_given in given.items() if is_given]
-            if flags:
-                raise CommandError(f"{flags[0]} is for CSV and TSV files, not {input_format}")
-            return
-        if options["header"]:
-            if options["columns"] is not None:
-                raise CommandError(
-                    "--columns names the columns of a file without a header line "
-                    "(--no-header); for a file with one, use --map COLUMN=FIELD"
-                )
-            return
-        if options["columns"] is None:
-            raise CommandError("--no-header needs --columns to name the file's columns")
-        if options["map"]:
-            raise CommandError(
-                "--map renames the columns of a header line; with --no-header, --columns names them"
-            )
+    def _print(self, report: LoadReport, options: dict[str, Any]) -> None:
+        """The report, as ``--report`` and ``--verbosity`` ask."""
+        if options["report"] == "json":
+            self.stdout.write(json.dumps(report.as_dict(), indent=2, default=str))
+        elif options["verbosity"] > 0:
+            for row in report.rejects:
+                self.stdout.write(row.describe())
+            self.stdout.write(report.summary())
 
     def _confirm_replace(self, model: type[Model], options: dict[str, Any]) -> None:
         """Ask before a replace, as flush and collectstatic do."""
@@ -344,54 +247,11 @@ class Command(BaseCommand):
         if answer != "yes":
             raise CommandError("Import cancelled; nothing was written.")
 
-    def _load(
-        self,
-        model: type[Model],
-        file: str,
-        input_format: str,
-        options: dict[str, Any],
-        common: dict[str, Any],
-    ) -> LoadReport:
-        # Standard input is looked up when read, as loaddata does, so that it can be replaced.
-        source: Path | IO[str] = sys.stdin if file == STDIN else Path(file)
-        if input_format in ("csv", "tsv"):
-            delimiter = options["delimiter"] or ("\t" if input_format == "tsv" else None)
-            if not options["header"]:
-                common = {**common, "columns": options["columns"]}
-            return load_csv(
-                model,
-                source,
-                delimiter=delimiter,
-                encoding=options["encoding"],
-                header=options["header"],
-                null="" if options["null"] is None else options["null"],
-                **common,
-            )
-        if input_format in ("json", "jsonl"):
-            return load_json(model, source, encoding=options["encoding"], **common)
-        missing = _missing(*_TABLIB[input_format])
-        if missing is not None:
-            raise missing
-        import tablib
-
-        with open_path(file) as handle:
-            dataset = tablib.Dataset().load(handle, format=input_format)
-        return load_dataset(model, dataset, **common)
-
     def _model(self, label: str) -> type[Model]:
         try:
             return apps.get_model(label)
         except (LookupError, ValueError) as exc:
             raise CommandError(f"Unknown model {label!r}: {exc}") from exc
-
-    def _mapping(self, pairs: list[str]) -> dict[str, str | None] | None:
-        mapping: dict[str, str | None] = {}
-        for pair in pairs:
-            column, sign, field = pair.partition("=")
-            if not sign or not column:
-                raise CommandError(f"--map takes COLUMN=FIELD, not {pair!r}")
-            mapping[column] = field or None
-        return mapping or None
 
     def _progress(self) -> bool:
         """A bar on a terminal, when tqdm is installed."""
