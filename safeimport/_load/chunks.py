@@ -152,6 +152,9 @@ class Chunk:
     """How much of the input the chunk took (for progress)."""
     missing_ids: bool = False
     """Some row has no id in a sequence-backed column (NULL, drawn when the rows move)."""
+    set_aside: int = 0
+    """Rows read for the chunk and set aside (skip mode), not in its data: counted by the
+    progress as read."""
 
 
 class ChunkBuilder:
@@ -254,6 +257,8 @@ class Positions:
 
     def add(self, chunk: Chunk) -> None:
         """Record a chunk that is about to be sent (its data is not kept)."""
+        if not chunk.rows:
+            return  # rows all set aside: no record of the COPY is in it
         self._starts.append(self.rows + 1)
         self._chunks.append(
             Chunk(b"", chunk.rows, chunk.first_line, chunk.lines, {}, chunk.source_bytes)

@@ -146,7 +146,7 @@ class _Streams:
                 for chunk in chunks:
                     if not self.put(chunk):
                         return
-                    progress.update(chunk.rows, chunk.source_bytes)
+                    progress.update(chunk.rows + chunk.set_aside, chunk.source_bytes)
             for _ in self.streams:
                 if not self.put(_DONE):
                     return

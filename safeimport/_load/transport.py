@@ -253,7 +253,7 @@ def copy_chunks(
     def send(chunks: Iterator[Chunk]) -> Iterator[bytes]:
         for chunk in chunks:
             positions.add(chunk)
-            progress.update(chunk.rows, chunk.source_bytes)
+            progress.update(chunk.rows + chunk.set_aside, chunk.source_bytes)
             yield chunk.data
 
     try:

@@ -162,14 +162,16 @@ class CsvInput(Input):
     ) -> Chunk | None:
         if not rows.count:
             return None
+        set_aside = 0
         if self.rejects is not None:
             bad = bad_rows(rows, plan, limits, self.dates, self._null)
             if self._repeats is not None:
                 bad |= repeated_rows(rows, plan, bad, self._repeats, self._null)
             if bad:
                 rows = cut_out(rows, text, base_line, bad, self.rejects)
-            if not rows.count:
-                return None
+                set_aside = len(bad)
+            if not rows.count:  # every row set aside: nothing to send, all of it read
+                return Chunk(b"", 0, base_line + 1, None, {}, self._text.bytes, set_aside=set_aside)
         width = len(plan.inputs)
         if rows.width != width:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
@@ -215,6 +217,7 @@ class CsvInput(Input):
                 source_bytes=self._text.bytes,
             )
         chunk.missing_ids = missing_ids
+        chunk.set_aside = set_aside
         return chunk
 
     def set_aside_repeated_ids(self) -> None:
