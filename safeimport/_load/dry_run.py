@@ -29,7 +29,10 @@ from ..errors import LoadError
 from .job import Job
 from .staging import ColumnType
 
-__all__ = ["Shadow"]
+__all__ = ["SHADOW_PREFIX", "Shadow"]
+
+SHADOW_PREFIX = "safeimport_shadow_"
+"""How the name of a dry run's temporary copy of a table begins."""
 
 
 class Shadow:
@@ -56,7 +59,7 @@ class Shadow:
         self.connection = connection
         self.staging = staging
         self.types = types
-        self.name = f"safeimport_shadow_{id(self)}"
+        self.name = f"{SHADOW_PREFIX}{id(self)}"
         """The copy's name (a temporary table, dropped at the end of the transaction)."""
         self._table = connection.ops.quote_name(job.table)
         self._create(draws)

@@ -27,11 +27,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from .._db import compose_django, real_name
 from .._locks import LOCK_NOT_AVAILABLE, lock_holders
 from ..errors import LoadError, SafeImportError, SequenceExhaustedError
+from .dry_run import SHADOW_PREFIX
 from .job import Job
 from .staging import ROW, cast_sql, column_types
 from .transport import copy_position
 
-__all__ = ["Explainer", "refusal"]
+__all__ = ["Explainer", "refusal", "refused_columns"]
 
 _KEY = re.compile(r"\((?P<columns>[^()]+?)\)=\((?P<values>.*)\)")
 
@@ -44,13 +45,18 @@ T = TypeVar("T")
 class _Diagnostics:
     """What the driver tells of a server error."""
 
-    def __init__(self, exc: BaseException) -> None:
+    def __init__(self, exc: BaseException, table: str | None = None) -> None:
         cause = exc.__cause__ if isinstance(exc, DjangoDatabaseError) and exc.__cause__ else exc
         diag = getattr(cause, "diag", None)
         self.cause = cause
         self.message = str(
             getattr(diag, "message_primary", None) or str(cause).strip().splitlines()[0]
         )
+        named = getattr(diag, "table_name", None)
+        if table is not None and named and named.startswith(SHADOW_PREFIX):
+            # A dry run's temporary copy stands in for the table: name the table.
+            relname = real_name(table).rsplit('"."', 1)[-1]
+            self.message = self.message.replace(f'"{named}"', f'"{relname}"')
         self.detail: str | None = getattr(diag, "message_detail", None)
         self.state: str | None = getattr(diag, "sqlstate", None)
         self.constraint: str | None = getattr(diag, "constraint_name", None)
@@ -61,9 +67,19 @@ class _Diagnostics:
         return f"{self.message} ({self.detail.rstrip('.')})" if self.detail else self.message
 
 
-def refusal(exc: Exception) -> str:
-    """Why PostgreSQL refused one row, for the reject file."""
-    return _Diagnostics(exc).with_detail()
+def refusal(exc: Exception, table: str | None = None) -> str:
+    """Why PostgreSQL refused one row of ``table`` (its ``db_table``), for the reject file.
+
+    A dry run moves its rows into a temporary copy of the table, whose name PostgreSQL
+    gives in its messages; the reason names ``table`` instead, as the real load's does.
+    """
+    return _Diagnostics(exc, table).with_detail()
+
+
+def refused_columns(exc: Exception) -> tuple[str | None, str | None]:
+    """The column PostgreSQL names in the error of a refused row, and the constraint."""
+    diag = _Diagnostics(exc)
+    return diag.column, diag.constraint
 
 
 class Explainer:
@@ -83,7 +99,7 @@ class Explainer:
     def database_error(self, connection: BaseDatabaseWrapper, exc: BaseException) -> LoadError:
         """A load error that says where in the input PostgreSQL's error is, and what."""
         job = self.job
-        diag = _Diagnostics(exc)
+        diag = _Diagnostics(exc, self.job.table)
         if diag.state is not None and diag.state[:2] in ("08", "57"):  # connection lost
             return LoadError(
                 f"the connection to the database was lost ({diag.message}); nothing was written",
@@ -117,7 +133,7 @@ class Explainer:
     ) -> LoadError:
         """The error of staged row ``row``, which the table refuses (``repeated``: only
         together with the rows before it, so its key is one of theirs)."""
-        diag = _Diagnostics(exc)
+        diag = _Diagnostics(exc, self.job.table)
         column = diag.column or self._first_column(connection, diag.constraint)
         error = self._worded(connection, diag, None, None, repeated=repeated)
         value = error.value

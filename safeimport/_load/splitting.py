@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.db import DatabaseError, transaction
 
+from .explain import refused_columns
 from .repeats import RepeatedKeys
 from .screening import Screening
 from .staging import index_rows
@@ -33,11 +34,12 @@ class SplitMove:
     Args:
         screening: The load's screening, which sets the rows aside.
         run: The move of a range of staged rows.
-        error_text: The reason a refused row is given, from the database's error.
+        error_text: The reason a refused row is given, from the database's error and the
+            model's table (see :func:`~.explain.refusal`).
     """
 
     def __init__(
-        self, screening: Screening, run: Run, error_text: Callable[[Exception], str]
+        self, screening: Screening, run: Run, error_text: Callable[[Exception, str | None], str]
     ) -> None:
         self.screening = screening
         self.run = run
@@ -61,7 +63,9 @@ class SplitMove:
                 return self.run(first, last)
         except DatabaseError as exc:
             if first == last:
-                self.screening.set_aside([(first, self.error_text(exc), None)])
+                reason = self.error_text(exc, str(self.screening.model._meta.db_table))
+                index = self.screening.index_of(*refused_columns(exc))
+                self.screening.set_aside([(first, reason, index)])
                 return 0, 0
         if not self.indexed:
             index_rows(self.screening.connection, self.screening.staging)

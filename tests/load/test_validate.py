@@ -3,6 +3,7 @@ value, reason), nothing written, no sequence moved."""
 
 from __future__ import annotations
 
+import csv
 import json
 from io import StringIO
 from pathlib import Path
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from safeimport import load_csv
+from safeimport import LoadError, load_csv
 from tests.conftest import sequence_of
-from tests.importapp.models import Author, Book
+from tests.importapp.models import Author, Book, Category
 
 # Five bad rows of five kinds among good ones.
 ROWS = (
@@ -98,3 +99,44 @@ def test_a_clean_file_validates_with_status_0_and_json(tmp_path: Path) -> None:
     data = json.loads(out.getvalue())
     assert (data["validate"], data["rows_rejected"], data["rejects"]) == (True, 0, [])
     assert not Book.objects.exists()
+
+
+def _reject_file_rows(path: Path) -> list[tuple[int, str]]:
+    with path.open(encoding="utf-8", newline="") as rejected:
+        return [(int(row["line"]), row["reason"]) for row in csv.DictReader(rejected)]
+
+
+@pytest.mark.django_db
+def test_a_failed_check_names_the_table_column_and_value_as_a_real_load_does(
+    tmp_path: Path,
+) -> None:
+    """A dry run moves its rows into a temporary copy of the table: the reason of a row
+    that fails a CHECK (``rank >= 0``) must name the model's table, not that copy, and
+    read as the real load's reason for the same row."""
+    path = tmp_path / "categories.csv"
+    path.write_text("id,name,rank\n1,a,0\n2,b,-1\n3,c,4\n", encoding="utf-8")
+    validated = load_csv(Category, path, validate=True)
+    found = [(row.line, row.column, row.value) for row in validated.rejects]
+    assert found == [(3, "rank", "-1")]
+    reason = validated.rejects[0].reason
+    assert "safeimport_shadow" not in reason
+    assert 'new row for relation "importapp_category" violates check constraint' in reason
+    dry, real = tmp_path / "dry.csv", tmp_path / "real.csv"
+    load_csv(Category, path, on_error="skip", dry_run=True, reject_file=dry)
+    assert not Category.objects.exists()
+    load_csv(Category, path, on_error="skip", reject_file=real)
+    assert _reject_file_rows(dry) == _reject_file_rows(real) == [(3, reason)]
+    assert sorted(Category.objects.values_list("id", flat=True)) == [1, 3]
+
+
+@pytest.mark.django_db
+def test_a_dry_run_that_fails_a_check_names_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "categories.csv"
+    path.write_text("id,name,rank\n1,a,0\n2,b,-1\n", encoding="utf-8")
+    with pytest.raises(LoadError) as refused:
+        load_csv(Category, path, dry_run=True)
+    error = refused.value
+    assert (error.line, error.column, error.value) == (3, "rank", "-1")
+    assert 'relation "importapp_category" violates check constraint' in str(error)
+    assert "safeimport_shadow" not in str(error)
+    assert not Category.objects.exists()
