@@ -41,3 +41,22 @@ def test_an_id_below_the_largest_sent_and_not_recent_restarts_through_staging() 
     assert repeats.repeated(["3", "4"]) == []
     with pytest.raises(Restart):
         repeats.repeated(["5", "1"])  # 1 was sent two blocks ago: it may repeat anything
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2147483647", None),
+        ("2147483648", 'value "2147483648" is out of range for type integer'),
+        ("-2147483648", None),
+        ("-2147483649", 'value "-2147483649" is out of range for type integer'),
+        ("0000000000007", None),  # long, but only its value counts
+        (" 7 ", None),
+        ("+7", None),
+        ("٣", 'invalid input syntax for type integer: "٣"'),  # a digit of another script
+        ("1.5", 'invalid input syntax for type integer: "1.5"'),
+    ],
+)
+def test_each_integer_text_is_judged_as_postgresql_judges_it(value: str, reason: str | None) -> None:
+    values = ["1", value, "3", ""]
+    assert bad_integers(values, ("integer", 2**31), "") == ({} if reason is None else {1: reason})

@@ -176,7 +176,8 @@ class CsvInput(Input):
         if rows.width != width:
             at = next(i for i, row in enumerate(rows.values) if len(row) != width)
             raise wrong_width(rows.values[at], plan, self.name, base_line + rows.start(at) + 1)
-        check_dates(rows, plan, self.dates, self._null, source=self.name, base_line=base_line)
+        if self.rejects is None:  # (in skip mode, bad_rows set the bad dates aside)
+            check_dates(rows, plan, self.dates, self._null, source=self.name, base_line=base_line)
         bounds: dict[str, tuple[int, int]] = {}
         missing_ids = False
         for index, target in plan.sequenced():
