@@ -212,3 +212,15 @@ def test_the_first_bad_id_in_line_order_is_named_when_quoted_lines_come_first() 
     with pytest.raises(LoadError) as info:
         _chunks(b'id,name\n1,a\nx,"q, r"\ny,b\n')
     assert (info.value.line, info.value.value) == (3, "x")
+
+
+@pytest.mark.parametrize(("encoding", "hint"), [("latin-1", {"id": (1, 4)}), ("utf-16", None)])
+def test_a_shuffled_file_is_read_for_its_ids_in_an_encoding_that_keeps_ascii(
+    tmp_path: Path, encoding: str, hint: dict[str, tuple[int, int]] | None
+) -> None:
+    path = tmp_path / "shuffled.csv"
+    path.write_bytes('id,name\n3,é\n1,"à, b"\n4,ü\n2,c\n'.encode(encoding))
+    source = CsvInput(path, encoding=encoding)
+    names, line = source.columns()
+    plan = plan_columns(Plain, names, sequenced=["id"], source=source.name, line=line)
+    assert source.id_hint(plan, LIMITS) == hint

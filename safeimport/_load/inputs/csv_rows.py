@@ -15,6 +15,7 @@ as lists are made only when something asks for them (:attr:`Rows.values`).
 from __future__ import annotations
 
 import csv
+from typing import AnyStr
 
 __all__ = ["Rows", "split_plain", "without_quoted_lines"]
 
@@ -178,37 +179,41 @@ def _add_rows(
         fields += row
 
 
-def line_runs(text: str) -> list[tuple[bool, str]] | None:
-    """``text`` (whole lines) as runs of lines without a quote and single lines with
-    quotes, in order, each marked whether it is quoted; ``None`` when a line holds an odd
-    number of quotes (a quoted field goes on to the next line)."""
-    if '"' not in text:
+def line_runs(text: AnyStr) -> list[tuple[bool, AnyStr]] | None:
+    """``text`` (whole lines, as text or as bytes of an encoding that keeps ASCII) as runs
+    of lines without a quote and single lines with quotes, in order, each marked whether
+    it is quoted; ``None`` when a line holds an odd number of quotes (a quoted field goes
+    on to the next line)."""
+    if isinstance(text, str):
+        quote, line_end = '"', "\n"
+    else:
+        quote, line_end = b'"', b"\n"
+    if quote not in text:
         return [(False, text)]
-    runs: list[tuple[bool, str]] = []
+    runs: list[tuple[bool, AnyStr]] = []
     kept_from = 0
-    at = text.find('"')
+    at = text.find(quote)
     while at >= 0:
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at) + 1
+        start = text.rfind(line_end, 0, at) + 1
+        end = text.find(line_end, at) + 1
         line = text[start:end]
-        if line.count('"') % 2:
+        if line.count(quote) % 2:
             return None
         if start > kept_from:
             runs.append((False, text[kept_from:start]))
         runs.append((True, line))
         kept_from = end
-        at = text.find('"', end)
+        at = text.find(quote, end)
     if kept_from < len(text):
         runs.append((False, text[kept_from:]))
     return runs
 
 
-def without_quoted_lines(text: str) -> tuple[str | None, list[str]]:
+def without_quoted_lines(text: AnyStr) -> tuple[AnyStr | None, list[AnyStr]]:
     """``text`` without its lines that hold a quote, and those lines; ``None`` for the
     text when one holds an odd number of quotes."""
     runs = line_runs(text)
     if runs is None:
         return None, []
-    return "".join(part for quoted, part in runs if not quoted), [
-        part for quoted, part in runs if quoted
-    ]
+    plain = [part for quoted, part in runs if not quoted]
+    return text[:0].join(plain), [part for quoted, part in runs if quoted]

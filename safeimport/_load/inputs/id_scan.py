@@ -27,7 +27,7 @@ from .csv_rows import without_quoted_lines
 
 __all__ = ["file_id_ranges", "scan_id_ranges"]
 
-_BLOCK_CHARS = 1 << 20
+_BLOCK_BYTES = 1 << 20
 _PROBE_BYTES = 64 << 10
 
 
@@ -65,28 +65,38 @@ def _probe_rows(lines: list[str], delimiter: str) -> list[list[str]]:
 
 
 @cache
-def _column_pattern(delimiter: str, index: int) -> re.Pattern[str]:
+def _column_pattern(delimiter: bytes, index: int) -> re.Pattern[bytes]:
     """The value of column ``index`` of each line of unquoted text, each line preceded
     by a newline."""
-    other = f"[^{re.escape(delimiter)}\\n]*"
-    return re.compile(f"\\n(?:{other}{re.escape(delimiter)}){{{index}}}({other})")
+    other = b"[^" + re.escape(delimiter) + b"\\n]*"
+    return re.compile(b"\\n(?:" + other + re.escape(delimiter) + b"){%d}(" % index + other + b")")
 
 
-def _blocks(path: Path, encoding: str) -> Iterator[str]:
-    """The text of the file in blocks of whole lines."""
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
-        carry = ""
-        while block := handle.read(_BLOCK_CHARS):
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The bytes of the file in blocks of whole lines."""
+    with open(path, "rb") as handle:
+        carry = b""
+        while block := handle.read(_BLOCK_BYTES):
             block = carry + block
-            cut = block.rfind("\n") + 1
+            cut = block.rfind(b"\n") + 1
             carry = block[cut:]
             if cut:
                 yield block[:cut]
         if carry:
-            yield carry + "\n"
+            yield carry + b"\n"
 
 
-def _integers(values: list[str]) -> list[int]:
+def _keeps_ascii(encoding: str, delimiter: str) -> bool:
+    """Whether the encoding writes digits, the delimiter, quotes and line ends as ASCII
+    bytes (UTF-8 and the 8-bit encodings do; UTF-16 does not)."""
+    sample = f'0123456789{delimiter}"\n'
+    try:
+        return sample.encode(encoding) == sample.encode("ascii")
+    except (UnicodeError, LookupError):
+        return False
+
+
+def _integers(values: list[bytes] | list[str]) -> list[int]:
     """The values that are integers (an empty id, a header or a bad id is not)."""
     try:
         return list(map(int, values))
@@ -104,19 +114,25 @@ def scan_id_ranges(
     path: Path, encoding: str, delimiter: str, columns: dict[int, str]
 ) -> dict[str, tuple[int, int]] | None:
     """The smallest and largest integer of each of ``columns`` (by input position, the
-    values their names) over every line of the CSV file at ``path``; ``None`` when a
-    quoted field goes on over several lines, or a column holds no integer."""
+    values their names) over every line of the CSV file at ``path``, read as bytes;
+    ``None`` when a quoted field goes on over several lines, a column holds no integer,
+    or the encoding does not write ASCII as ASCII (UTF-16)."""
+    if not _keeps_ascii(encoding, delimiter):
+        return None
     low: dict[int, int] = {}
     high: dict[int, int] = {}
-    for block in _blocks(path, encoding):
+    separator = delimiter.encode("ascii")
+    for block in _blocks(path):
         plain, quoted = without_quoted_lines(block)
         if plain is None:
             return None
-        rows = list(csv.reader(quoted, delimiter=delimiter)) if quoted else []
+        lines = [line.decode(encoding, "replace") for line in quoted]
+        rows = list(csv.reader(lines, delimiter=delimiter)) if quoted else []
         for index in columns:
             # every line is preceded by a newline; the last one's end is left out
-            lines = "\n" + plain
-            found = _integers(_column_pattern(delimiter, index).findall(lines, 0, len(plain)))
+            found = _integers(
+                _column_pattern(separator, index).findall(b"\n" + plain, 0, len(plain))
+            )
             found += _integers([row[index] for row in rows if len(row) > index])
             if found:
                 low[index] = min(low.get(index, found[0]), min(found))
