@@ -27,6 +27,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from .._db import compose_django, real_name
 from .._locks import LOCK_NOT_AVAILABLE, lock_holders
 from ..errors import LoadError, SafeImportError, SequenceExhaustedError
+from .constraint_columns import constraint_column
 from .dry_run import SHADOW_PREFIX
 from .job import Job
 from .staging import ROW, cast_sql, column_types
@@ -200,14 +201,8 @@ class Explainer:
         """The Django column name of the first column a constraint of the table covers."""
         if constraint is None:
             return None
-        found = self._rows(
-            connection,
-            "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a "
-            "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-            "WHERE c.conrelid = %s::regclass AND c.conname = %s",
-            [connection.ops.quote_name(self.job.table), constraint],
-        )
-        return self._django_column(str(found[0][0])) if found else None
+        found = constraint_column(connection, self.job.table, constraint)
+        return self._django_column(found) if found else None
 
     def _staged_value(
         self, connection: BaseDatabaseWrapper, staging: str, row: int, column: str

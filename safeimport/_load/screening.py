@@ -35,7 +35,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ForeignKey, Model
 
-from .._db import compose_django, real_name
+from .._db import compose_django
 from ..errors import LoadError
 from .plan import ColumnPlan
 from .rejects import Rejects
@@ -140,22 +140,6 @@ class Screening:
             self.rejects.add(
                 self.line_of(row), reason, _csv_text(values), column=column, value=value
             )
-
-    def index_of(self, column: str | None, constraint: str | None) -> int | None:
-        """The staged column at fault in a refused row: ``column`` as PostgreSQL names it,
-        else the one column that the table's ``constraint`` covers (``None``: several,
-        none, or not staged)."""
-        if column is None and constraint is not None:
-            found = self._rows(
-                "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a "
-                "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-                "WHERE c.conrelid = %s::regclass AND c.conname = %s "
-                "AND cardinality(c.conkey) = 1",
-                [self.connection.ops.quote_name(self.model._meta.db_table), constraint],
-            )
-            column = str(found[0][0]) if found else None
-        staged = [real_name(name) for name in self.columns]
-        return staged.index(column) if column in staged else None
 
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:

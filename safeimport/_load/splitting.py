@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 from django.db import DatabaseError, transaction
 
+from .._db import real_name
+from .constraint_columns import constraint_column
 from .explain import refused_columns
 from .repeats import RepeatedKeys
 from .screening import Screening
@@ -64,7 +66,7 @@ class SplitMove:
         except DatabaseError as exc:
             if first == last:
                 reason = self.error_text(exc, str(self.screening.model._meta.db_table))
-                index = self.screening.index_of(*refused_columns(exc))
+                index = _staged_index(self.screening, *refused_columns(exc))
                 self.screening.set_aside([(first, reason, index)])
                 return 0, 0
         if not self.indexed:
@@ -74,3 +76,14 @@ class SplitMove:
         low = self._move(first, middle)
         high = self._move(middle + 1, last)
         return low[0] + high[0], low[1] + high[1]
+
+
+def _staged_index(screening: Screening, column: str | None, constraint: str | None) -> int | None:
+    """The staged column at fault in a refused row: ``column`` as PostgreSQL names it,
+    else the one column that the table's ``constraint`` covers (``None``: several, none,
+    or not staged)."""
+    if column is None and constraint is not None:
+        table = screening.model._meta.db_table
+        column = constraint_column(screening.connection, table, constraint, only=True)
+    staged = [real_name(name) for name in screening.columns]
+    return staged.index(column) if column in staged else None
