@@ -57,6 +57,8 @@ def test_an_id_below_the_largest_sent_and_not_recent_restarts_through_staging() 
         ("1.5", 'invalid input syntax for type integer: "1.5"'),
     ],
 )
-def test_each_integer_text_is_judged_as_postgresql_judges_it(value: str, reason: str | None) -> None:
+def test_each_integer_text_is_judged_as_postgresql_judges_it(
+    value: str, reason: str | None
+) -> None:
     values = ["1", value, "3", ""]
     assert bad_integers(values, ("integer", 2**31), "") == ({} if reason is None else {1: reason})
