@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # ArrayField (tests.importapp.Measure) needs it from Django 6 on (postgres.E005)
+    "django.contrib.postgres",
     "safeimport",
     "tests.testapp",
     "tests.importapp",
