@@ -55,6 +55,7 @@ def main(argv: list[str]) -> None:
     from bench.data import TABLES, data_files
     from bench.worker import empty_table
     from safeimport import load_csv
+    from safeimport._db import compose_django
 
     path, spoiled = spoiled_by_check(data_files(TABLES["narrow"], args.rows).csv, args.every)
     model = apps.get_model(TABLES["narrow"].model_label)
@@ -62,8 +63,12 @@ def main(argv: list[str]) -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         with connection.cursor() as cursor:
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"ALTER TABLE {table} ADD CHECK (quantity >= 0)")
+            table = model._meta.db_table
+            cursor.execute(
+                compose_django(
+                    connection, "ALTER TABLE {table} ADD CHECK (quantity >= 0)", table=table
+                )
+            )
         times = []
         for _ in range(args.repeat):
             empty_table(model)

@@ -15,6 +15,7 @@ from django.db import connection, connections, transaction
 from django.test import override_settings
 
 from safeimport import LoadError, load_csv, load_dataframe
+from safeimport._db import compose
 from tests.conftest import restart, sequence_of
 from tests.importapp.models import Author, Book, Category, Reading
 from tests.testapp.models import Plain
@@ -146,12 +147,18 @@ def test_wording_an_error_leaves_the_callers_transaction_usable(tmp_path: Path) 
     caller's transaction goes on."""
     restart(Plain)
     Plain.objects.create(id=1, name="taken")
-    sequence = sequence_of(Plain).sequence
+    sequence = sequence_of(Plain)
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE safeimport_writer NOLOGIN")
         cursor.execute("GRANT USAGE ON SCHEMA public TO safeimport_writer")
         cursor.execute("GRANT INSERT ON testapp_plain TO safeimport_writer")
-        cursor.execute(f"GRANT SELECT, UPDATE ON SEQUENCE {sequence} TO safeimport_writer")
+        cursor.execute(
+            compose(
+                connection,
+                "GRANT SELECT, UPDATE ON SEQUENCE {} TO safeimport_writer",
+                (sequence.schema, sequence.name),
+            )
+        )
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:

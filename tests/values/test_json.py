@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from safeimport import LoadError, load_json
+from safeimport._db import compose_django
 from safeimport._load.inputs import JsonInput
 from safeimport._load.plan import plan_columns
 from tests.importapp.models import Book, Measure
@@ -27,9 +28,11 @@ WIDE = "12345678901234.123456"
 
 def _json_text(model: type[Book | Measure], column: str, key: str) -> str:
     """A key of a JSON column as PostgreSQL holds it (the ORM would read it as a float)."""
-    table = connection.ops.quote_name(model._meta.db_table)
+    statement = compose_django(
+        connection, "SELECT {column} ->> %s FROM {table}", column=column, table=model._meta.db_table
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} ->> %s FROM {table}", [key])
+        cursor.execute(statement, [key])
         (value,) = cursor.fetchone()
     return str(value)
 
