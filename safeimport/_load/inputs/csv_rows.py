@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 from typing import AnyStr
 
-__all__ = ["Rows", "split_plain", "without_quoted_lines"]
+__all__ = ["Rows", "line_runs", "split_plain"]
 
 
 class Rows:
@@ -207,13 +207,3 @@ def line_runs(text: AnyStr) -> list[tuple[bool, AnyStr]] | None:
     if kept_from < len(text):
         runs.append((False, text[kept_from:]))
     return runs
-
-
-def without_quoted_lines(text: AnyStr) -> tuple[AnyStr | None, list[AnyStr]]:
-    """``text`` without its lines that hold a quote, and those lines; ``None`` for the
-    text when one holds an odd number of quotes."""
-    runs = line_runs(text)
-    if runs is None:
-        return None, []
-    plain = [part for quoted, part in runs if not quoted]
-    return text[:0].join(plain), [part for quoted, part in runs if quoted]

@@ -3,9 +3,9 @@
 An export sorted by id shows its range in its first and last lines: the rows in the first
 and last 64 KB are read. A file whose rows are not in id order (an export of a query
 without ORDER BY, rows shuffled by a tool) says nothing of its range there. Reading every
-line's ids costs one pass over the file with a regular expression per block, at C speed
-(about a tenth of what COPY takes for the same file), and lets the load take the direct
-path: COPY straight into the table, the range reserved first.
+line's ids costs one pass over the file, each block's ids read by numpy (see
+:mod:`.csv_bytes`; about a twelfth of what COPY takes for the same file), and lets the
+load take the direct path: COPY straight into the table, the range reserved first.
 
 The range found is a guess like any other (see :meth:`.base.Input.id_hint`): each chunk is
 checked against it while loading, so an id it missed restarts the load through staging. A
@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import re
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
-from .csv_rows import without_quoted_lines
+import numpy as np
+
+from .csv_bytes import Lines, Mask
 
 __all__ = ["file_id_ranges", "scan_id_ranges"]
 
@@ -64,14 +64,6 @@ def _probe_rows(lines: list[str], delimiter: str) -> list[list[str]]:
     return rows
 
 
-@cache
-def _column_pattern(delimiter: bytes, index: int) -> re.Pattern[bytes]:
-    """The value of column ``index`` of each line of unquoted text, each line preceded
-    by a newline."""
-    other = b"[^" + re.escape(delimiter) + b"\\n]*"
-    return re.compile(b"\\n(?:" + other + re.escape(delimiter) + b"){%d}(" % index + other + b")")
-
-
 def _blocks(path: Path) -> Iterator[bytes]:
     """The bytes of the file in blocks of whole lines."""
     with open(path, "rb") as handle:
@@ -110,6 +102,18 @@ def _integers(values: list[bytes] | list[str]) -> list[int]:
         return found
 
 
+def _column_integers(lines: Lines, quoted: Mask, index: int, encoding: str) -> list[int]:
+    """The smallest and largest integer of field ``index`` of ``lines``, and the integers
+    of the few values that numpy does not read (a header, spaces, a plus sign) or that
+    are on a line with quotes (read by the ``csv`` module)."""
+    values, read = lines.integers(index)
+    read &= ~quoted
+    found = [int(values[read].min()), int(values[read].max())] if read.any() else []
+    texts = [lines.text(int(i)).decode(encoding, "replace") for i in np.flatnonzero(~read)]
+    rows = csv.reader(texts, delimiter=chr(lines.delimiter))
+    return found + _integers([row[index] for row in rows if len(row) > index])
+
+
 def scan_id_ranges(
     path: Path, encoding: str, delimiter: str, columns: dict[int, str]
 ) -> dict[str, tuple[int, int]] | None:
@@ -123,17 +127,12 @@ def scan_id_ranges(
     high: dict[int, int] = {}
     separator = delimiter.encode("ascii")
     for block in _blocks(path):
-        plain, quoted = without_quoted_lines(block)
-        if plain is None:
+        lines = Lines(block, separator)
+        quoted = lines.quoted()
+        if quoted is None:
             return None
-        lines = [line.decode(encoding, "replace") for line in quoted]
-        rows = list(csv.reader(lines, delimiter=delimiter)) if quoted else []
         for index in columns:
-            # every line is preceded by a newline; the last one's end is left out
-            found = _integers(
-                _column_pattern(separator, index).findall(b"\n" + plain, 0, len(plain))
-            )
-            found += _integers([row[index] for row in rows if len(row) > index])
+            found = _column_integers(lines, quoted, index, encoding)
             if found:
                 low[index] = min(low.get(index, found[0]), min(found))
                 high[index] = max(high.get(index, found[0]), max(found))
