@@ -33,7 +33,7 @@ from typing import Any, Literal
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
-__all__ = ["DateOrder", "DateText", "date_kind"]
+__all__ = ["READ_BY_POSTGRESQL_ONLY", "DateOrder", "DateText", "Kind", "date_kind"]
 
 DateOrder = Literal["DMY", "MDY"]
 
@@ -49,7 +49,7 @@ _ORDERED_DATE = r"\d{1,2}(?P<sep>[/.-])\d{1,2}(?P=sep)\d{4}"
 _ORDERED_TIMESTAMP = rf"{_ORDERED_DATE}(?: {{time}} ?{_OFFSET}?)?"
 
 _DIGITS_AS_NINES = str.maketrans("0123456789", "9" * 10)
-_READ_BY_POSTGRESQL_ONLY = ("T24:", " 24:", ":60")
+READ_BY_POSTGRESQL_ONLY = ("T24:", " 24:", ":60")
 """Text of the hour 24 and of a 60th second, which a column's shape cannot tell apart."""
 
 _ORDERED = re.compile(
@@ -103,7 +103,7 @@ def _one_shape(joined: str, count: int, kind: Kind, ordered: bool) -> bool:
     return (
         shapes == first * count
         and _one(kind, ordered, shape=True).fullmatch(first[:-1]) is not None
-        and not any(text in joined for text in _READ_BY_POSTGRESQL_ONLY)
+        and not any(text in joined for text in READ_BY_POSTGRESQL_ONLY)
     )
 
 
@@ -144,7 +144,7 @@ class DateText:
         if (
             len(shapes) == len(values)  # no value with a newline in it
             and _one(kind, ordered, shape=True).fullmatch(common)
-            and not any(text in joined for text in _READ_BY_POSTGRESQL_ONLY)
+            and not any(text in joined for text in READ_BY_POSTGRESQL_ONLY)
         ):  # the values of the column's shape are read: only the others are looked at
             differs = map(operator.ne, shapes, itertools.repeat(common))
             odd = itertools.compress(itertools.count(), differs)
@@ -161,6 +161,11 @@ class DateText:
             for i, value in enumerate(values)
             if value not in ("", null) and not one.fullmatch(value)
         ]
+
+    def reads_shape(self, shape: str, kind: Kind) -> bool:
+        """Whether values of ``shape`` (their digits as nines, as :func:`_one_shape` makes
+        them) are a form read, none of them being a text of :data:`READ_BY_POSTGRESQL_ONLY`."""
+        return _one(kind, self.order is not None, shape=True).fullmatch(shape) is not None
 
     def _reads(self, text: str, model_field: models.Field[Any, Any]) -> bool:
         """Whether ``text`` is a form read and a real date or time (for the few values of

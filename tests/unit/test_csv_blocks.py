@@ -224,3 +224,17 @@ def test_a_shuffled_file_is_read_for_its_ids_in_an_encoding_that_keeps_ascii(
     names, line = source.columns()
     plan = plan_columns(Plain, names, sequenced=["id"], source=source.name, line=line)
     assert source.id_hint(plan, LIMITS) == hint
+
+
+def test_a_carriage_return_inside_a_quoted_field_is_a_character_of_the_value() -> None:
+    # lines are counted at newlines only: the csv module once counted the lone CR as a
+    # line end too, and the rows' lines no longer matched the block's (an IndexError)
+    chunks = _chunks(b'id,name\n1,"a\rb"\n2,c\n')
+    assert _row_lines(chunks) == [2, 3]
+    assert b"".join(chunk.data for chunk in chunks) == b'1,"a\rb"\n2,c\n'
+
+
+def test_a_lone_carriage_return_in_an_unquoted_field_is_refused_on_its_line() -> None:
+    error = _refused(b"id,name\n1,a\n2,b\rc\n3,d\n")
+    assert error.line == 3
+    assert error.reason.startswith("malformed CSV")

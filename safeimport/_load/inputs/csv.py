@@ -3,7 +3,9 @@
 The input is read in blocks of whole lines (256 KB, see ``.text.TextBlocks``), decoded
 and checked for bad bytes and NUL bytes a block at a time. Each block is parsed with the
 ``csv`` module (``.csv_blocks.CsvBlocks``), to count each row's values, read its ids and
-learn which line each row starts on; the block's own text is what COPY gets. A row is
+learn which line each row starts on; the block's own text is what COPY gets. On the direct
+path, a block of one row per line is checked as bytes instead, without being split into
+values (``.csv_plain.PlainCheck``). A row is
 written anew only when it must change: when columns are dropped or added (then every row
 is). An empty id is
 NULL, drawn from the sequence when the staged rows are moved into the table.
@@ -34,6 +36,7 @@ from .base import Input
 from .csv_blocks import CsvBlocks, Rows, line_offsets
 from .csv_faults import bad_rows, check_dates, cut_out, repeated_rows, wrong_width
 from .csv_numbers import RepeatedIds
+from .csv_plain import PlainCheck
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
 from .id_scan import file_id_ranges
@@ -146,6 +149,9 @@ class CsvInput(Input):
                 not an integer or that the sequence cannot hold, bad bytes.
         """
         writer = RowWriter(self._blocks.delimiter, self._null, plan)
+        delimiter = self._blocks.delimiter
+        if self.rejects is None and plan.passthrough and delimiter.isascii():
+            self._blocks.precheck = PlainCheck(plan, delimiter, self.dates, limits).rows
         for rows, text, base_line in self._blocks:
             chunk = self._chunk(rows, text, base_line, plan, limits, writer)
             if chunk is not None:
@@ -160,6 +166,11 @@ class CsvInput(Input):
         limits: IdLimits,
         writer: RowWriter,
     ) -> Chunk | None:
+        if rows.checked is not None:  # checked as bytes: sent as it is
+            checked = rows.checked
+            return Chunk(
+                checked.data, checked.rows, base_line + 1, None, checked.bounds, self._text.bytes
+            )
         if not rows.count:
             return None
         set_aside = 0

@@ -13,7 +13,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...errors import LoadError
@@ -42,6 +42,9 @@ class CsvBlocks:
         self._delimiter = delimiter
         self.name = name
         self._first: tuple[str, int] | None = None
+        self.precheck: Callable[[str], Rows | None] | None = None
+        """Rows for a block of whole rows without parsing it (see :mod:`.csv_plain`), or
+        ``None`` for the block to be parsed."""
         if csv.field_size_limit() < _MAX_RECORD_CHARS:  # 128 KB by default: a long text
             csv.field_size_limit(_MAX_RECORD_CHARS)
 
@@ -55,8 +58,10 @@ class CsvBlocks:
         return self._delimiter
 
     def reader(self, text: str) -> Any:
-        """A ``csv`` reader of ``text`` in the input's dialect."""
-        return csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
+        """A ``csv`` reader of ``text`` in the input's dialect. Its lines end at newlines
+        only, as the input's lines are counted: a carriage return inside a quoted field is
+        a character of the value, and one alone in an unquoted field is an error."""
+        return csv.reader(io.StringIO(text, newline="\n"), delimiter=self.delimiter, strict=True)
 
     def header(self) -> tuple[list[str], int] | None:
         """The first row that is not blank, and the line after which it ends (``None``:
@@ -89,6 +94,10 @@ class CsvBlocks:
         for block in self._blocks:
             if not pending:
                 carry_line = self._text.line
+                checked = self.precheck(block) if self.precheck is not None else None
+                if checked is not None:
+                    yield checked, block, carry_line
+                    continue
             pending.append(block)
             text = "".join(pending)
             rows, done = self._parse(text, carry_line, final=False)

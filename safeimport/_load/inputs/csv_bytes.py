@@ -1,4 +1,5 @@
-"""Integers found in CSV bytes with numpy, for the id scan of a whole file (:mod:`.id_scan`).
+"""Integers found in CSV bytes with numpy: the id scan of a whole file (:mod:`.id_scan`) and
+the direct path's check of a block (:mod:`.csv_plain`).
 
 A CSV line without quotes needs no parser to find its values: the line ends and
 delimiters of a block are found by comparing every byte at once, and the integers of a
@@ -60,6 +61,12 @@ class Lines:
             self._delimiters = np.flatnonzero(self.data == self.delimiter)
         return self._delimiters
 
+    def widths(self) -> Offsets:
+        """How many fields each line holds, counting every delimiter on it."""
+        before_start = np.searchsorted(self.delimiters, self.starts)
+        before_end = np.searchsorted(self.delimiters, self.ends)
+        return before_end - before_start + 1
+
     def field(self, index: int) -> tuple[Offsets, Offsets, Mask]:
         """Where field ``index`` of each line starts and ends, and whether the line has it."""
         first = np.searchsorted(self.delimiters, self.starts)
@@ -107,30 +114,24 @@ def integers(
     byte that is not a digit, which must be ``delimiter`` or a line end. A value in any
     other form (empty, spaces, a plus sign, more digits) is marked as not read, to be read
     some other way."""
-    last = len(data) - 1
-    negative = data[np.minimum(starts, last)] == _MINUS
+    negative = np.take(data, starts, mode="clip") == _MINUS
     if ends is not None:
         negative &= ends > starts
-    starts = starts + negative
+    at = starts + negative  # the byte read next on each line
     values = np.zeros(len(starts), dtype=np.int64)
-    length = np.zeros(len(starts), dtype=np.int64)
     going = np.ones(len(starts), dtype=bool)  # still reading digits
-    stop = np.zeros(len(starts), dtype=np.uint8)  # the byte after the digits
-    for place in range(_MAX_DIGITS + 1):
-        byte = data[np.minimum(starts + place, last)]
-        if ends is not None:
-            byte = np.where(starts + place < ends, byte, _NEWLINE)
-        digit = byte.astype(np.int64) - _ZERO
-        is_digit = going & (digit >= 0) & (digit <= 9) & (place < _MAX_DIGITS)
-        stop = np.where(going & ~is_digit, byte, stop)
-        going &= is_digit
-        values = np.where(going, values * 10 + digit, values)
-        length += going
+    for _ in range(_MAX_DIGITS):
+        digit = np.take(data, at, mode="clip") - np.uint8(_ZERO)  # below "0" wraps round
+        going &= digit <= 9
         if not going.any():
             break
-    after = data[np.minimum(starts + length + 1, last)]
+        values = np.where(going, values * 10 + digit, values)
+        at += going
+    length = at - starts - negative
+    stop = np.take(data, at, mode="clip")  # the byte after the digits (a 19th digit: not read)
+    after = np.take(data, at + 1, mode="clip")
     line_end = (stop == _NEWLINE) | ((stop == _CR) & (after == _NEWLINE))
     read = (length >= 1) & ((stop == delimiter) | line_end)
     if ends is not None:
-        read &= length == ends - starts
+        read &= at == ends
     return np.where(negative, -values, values), read

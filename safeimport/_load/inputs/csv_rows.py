@@ -9,15 +9,27 @@ lines, a line the ``csv`` module refuses. Such blocks are parsed by the ``csv`` 
 whole, as before (see :mod:`.csv_blocks`).
 
 A block split this way keeps its values column by column (:meth:`Rows.column`); its rows
-as lists are made only when something asks for them (:attr:`Rows.values`).
+as lists are made only when something asks for them (:attr:`Rows.values`). A block that
+the direct path has checked as bytes (see :mod:`.csv_plain`) is split only if a value is
+asked for, which the direct path does not do.
 """
 
 from __future__ import annotations
 
 import csv
-from typing import AnyStr
+from typing import AnyStr, NamedTuple
 
-__all__ = ["Rows", "line_runs", "split_plain"]
+__all__ = ["Checked", "Rows", "line_runs", "split_plain"]
+
+
+class Checked(NamedTuple):
+    """A block of rows, one per line, checked as bytes (see :mod:`.csv_plain`)."""
+
+    data: bytes
+    """The block as COPY is sent it (UTF-8)."""
+    rows: int
+    bounds: dict[str, tuple[int, int]]
+    """Per sequence-backed column: the smallest and largest id."""
 
 
 class Rows:
@@ -32,15 +44,17 @@ class Rows:
         spans: As above.
     """
 
-    __slots__ = ("_columns", "_values", "kept_text", "misfits", "spans")
+    __slots__ = ("_held", "_misfits", "_unsplit", "_values", "checked", "kept_text", "spans")
 
     def __init__(self, values: list[list[str]] | None, spans: list[tuple[int, int]] | None) -> None:
         self._values = values
         self.spans = spans
-        self._columns: list[list[str]] | None = None
-        self.misfits: dict[int, list[str]] = {}
-        """With columns: the rows (by index) that are not as wide as the columns, as read;
-        the columns hold them cut or filled to their width."""
+        self._held: list[list[str]] | None = None
+        self._misfits: dict[int, list[str]] = {}
+        self._unsplit: tuple[str, str] | None = None
+        self.checked: Checked | None = None
+        """For a block checked as bytes (see :mod:`.csv_plain`): what COPY is sent, and
+        what the check found; its values are split out only when asked for."""
         self.kept_text: str | None = None
         """With rows set aside from a block of one row per line: the block's text without
         their lines, to send as it is."""
@@ -54,23 +68,52 @@ class Rows:
     ) -> Rows:
         """The rows of a block given as its columns (``spans`` and ``misfits`` as above)."""
         rows = cls(None, spans)
-        rows._columns = columns
-        rows.misfits = misfits or {}
+        rows._held = columns
+        rows._misfits = misfits or {}
         return rows
+
+    @classmethod
+    def from_checked(cls, text: str, delimiter: str, checked: Checked) -> Rows:
+        """The rows of ``text``, one per line, which :func:`split_plain` splits, known by
+        the check of its bytes; split only when a value is asked for."""
+        rows = cls(None, None)
+        rows._unsplit = (text, delimiter)
+        rows.checked = checked
+        return rows
+
+    @property
+    def _columns(self) -> list[list[str]] | None:
+        if self._unsplit is not None:
+            split = split_plain(*self._unsplit)
+            assert split is not None
+            self._unsplit = None
+            self._held, self._misfits = split._held, split._misfits
+        return self._held
+
+    @property
+    def misfits(self) -> dict[int, list[str]]:
+        """With columns: the rows (by index) that are not as wide as the columns, as read;
+        the columns hold them cut or filled to their width."""
+        self._columns  # noqa: B018 (a checked block is split first)
+        return self._misfits
 
     @property
     def count(self) -> int:
         """How many rows the block holds."""
         if self._values is not None:
             return len(self._values)
-        return len(self._columns[0]) if self._columns else 0
+        if self.checked is not None:
+            return self.checked.rows
+        columns = self._columns
+        return len(columns[0]) if columns else 0
 
     @property
     def values(self) -> list[list[str]]:
         """Each row's values, in order, as read."""
         if self._values is None:
-            assert self._columns is not None
-            values = [list(row) for row in zip(*self._columns, strict=True)]
+            columns = self._columns
+            assert columns is not None
+            values = [list(row) for row in zip(*columns, strict=True)]
             for index, row in self.misfits.items():
                 values[index] = row
             self._values = values
@@ -80,26 +123,30 @@ class Rows:
     def width(self) -> int | None:
         """The number of values in every row, or ``None`` when rows differ (or there are
         none)."""
-        if self._columns is not None:
-            return None if self.misfits else len(self._columns)
+        columns = self._columns
+        if columns is not None:
+            return None if self.misfits else len(columns)
         widths = set(map(len, self.values))
         return widths.pop() if len(widths) == 1 else None
 
     @property
     def held_width(self) -> int | None:
         """How many columns the rows are held as (``None``: held as rows)."""
-        return len(self._columns) if self._columns is not None else None
+        columns = self._columns
+        return len(columns) if columns is not None else None
 
     def fitting(self, width: int) -> bool:
         """Whether the rows are held as ``width`` columns (then :meth:`column` answers for
         every row, those in :attr:`misfits` cut or filled to that width)."""
-        return self._columns is not None and len(self._columns) == width
+        columns = self._columns
+        return columns is not None and len(columns) == width
 
     def column(self, index: int) -> list[str]:
         """The values of column ``index``, row after row (every row has that many, or the
         rows are :meth:`fitting`)."""
-        if self._columns is not None:
-            return self._columns[index]
+        columns = self._columns
+        if columns is not None:
+            return columns[index]
         return [row[index] for row in self.values]
 
     def start(self, index: int) -> int:

@@ -1,0 +1,169 @@
+"""The direct path's check of a CSV block of one row per line, made on its bytes with numpy.
+
+Most blocks of an export hold one row per line, and most of their lines no quote. What the
+direct path must know of such a block before it is sent is whether every row has as many
+values as the header, the smallest and largest id of each sequence-backed column (each an
+integer that the sequence can hold), and whether every date and timestamp is in a form
+read (see :mod:`..dates`). :class:`PlainCheck` answers from the block's bytes
+(:mod:`.csv_bytes`) without making the values of its lines without quotes into Python
+strings; the few lines with quotes are read by the ``csv`` module, one by one, and
+checked value by value. When it cannot answer (a carriage return, a blank line, a quoted
+field over several lines, a row of another width, an id in another form or out of range,
+a date column of mixed shapes), the block is parsed and checked as before, which names
+the line and column at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..chunks import BadId, IdLimits, id_bounds
+from ..dates import READ_BY_POSTGRESQL_ONLY, DateText, Kind, date_kind
+from ..plan import ColumnPlan
+from .csv_bytes import Lines, Mask
+from .csv_rows import Checked, Rows
+
+__all__ = ["PlainCheck"]
+
+_NINE, _ZERO = np.uint8(ord("9")), np.uint8(ord("0"))
+_DIGITS_AS_NINES = str.maketrans("0123456789", "9" * 10)
+
+
+class PlainCheck:
+    """Checks blocks of CSV text for the direct path of one load.
+
+    Args:
+        plan: The load's columns.
+        delimiter: The field separator (ASCII).
+        dates: The date forms the load reads.
+        limits: Each sequence's smallest and largest value, by column.
+    """
+
+    def __init__(self, plan: ColumnPlan, delimiter: str, dates: DateText, limits: IdLimits) -> None:
+        self.width = len(plan.inputs)
+        self.delimiter = delimiter
+        self.ids = [(index, target.column) for index, target in plan.sequenced()]
+        self.dates: list[tuple[int, Kind]] = []
+        for index, target in enumerate(plan.targets):
+            kind = date_kind(target.field) if target is not None else None
+            if kind is not None:
+                self.dates.append((index, kind))
+        self.date_text = dates
+        self.limits = limits
+
+    def rows(self, text: str) -> Rows | None:
+        """The rows of ``text`` (whole lines), checked, with the UTF-8 bytes to send; ``None``
+        when the block is to be parsed and checked value by value."""
+        # One character is looked for at C speed; "\n\n" would take ten times as long.
+        if not text or "\r" in text or ("\\" in text and "\\." in text):
+            return None  # (a line of \. is sent quoted: see .csv_write)
+        data = text.encode("utf-8")
+        lines = Lines(data, self.delimiter.encode("ascii"))
+        quoted = lines.quoted()
+        if quoted is None or (lines.starts == lines.ends).any():  # or a blank line
+            return None
+        try:
+            read = [self._read_line(lines.text(int(i))) for i in np.flatnonzero(quoted)]
+        except csv.Error:
+            return None
+        plain = ~quoted
+        if (lines.widths()[plain] != self.width).any() or any(
+            len(row) != self.width for row in read
+        ):
+            return None
+        bounds = {}
+        for index, column in self.ids:
+            found = self._id_range(lines, plain, index, [row[index] for row in read], column)
+            if found is None:
+                return None
+            bounds[column] = found
+        for index, kind in self.dates:
+            if not self._dates_of_one_shape(lines, plain, index, kind, [r[index] for r in read]):
+                return None
+        return Rows.from_checked(text, self.delimiter, Checked(data, lines.count, bounds))
+
+    def _read_line(self, line: bytes) -> list[str]:
+        """The values of one line with quotes (a field that does not end on it is an error)."""
+        return next(csv.reader([line.decode("utf-8")], delimiter=self.delimiter, strict=True))
+
+    def _id_range(
+        self, lines: Lines, plain: Mask, index: int, quoted: list[str], column: str
+    ) -> tuple[int, int] | None:
+        """The smallest and largest id of field ``index``: numpy's reading of the lines
+        marked ``plain``, :func:`..chunks.id_bounds` of the ``quoted`` lines' values."""
+        values, read = lines.integers(index)
+        if not read[plain].all():
+            return None
+        found = [int(values[plain].min()), int(values[plain].max())] if plain.any() else []
+        try:
+            found += id_bounds(quoted, column, self.limits) or ()
+        except BadId:
+            return None
+        low, high = min(found), max(found)
+        limit = self.limits.get(column)
+        if limit is not None and (low < limit[0] or high > limit[1]):
+            return None
+        return low, high
+
+    def _dates_of_one_shape(
+        self, lines: Lines, plain: Mask, index: int, kind: Kind, quoted: list[str]
+    ) -> bool:
+        """Whether every value of field ``index`` (as bytes on the lines marked ``plain``,
+        as read on the ``quoted`` lines) has one shape, its digits as nines; that shape
+        is read; and no value is the hour 24 or a 60th second, which the shape does not
+        show: the check of a column of one shape in :mod:`..dates`, nothing looser."""
+        if plain.any():
+            shape = _plain_shape(lines, plain, index)
+        else:
+            shape = quoted[0].translate(_DIGITS_AS_NINES)
+        if not shape:
+            return False
+        for value in quoted:
+            if value.translate(_DIGITS_AS_NINES) != shape or any(
+                text in value for text in READ_BY_POSTGRESQL_ONLY
+            ):
+                return False
+        return self.date_text.reads_shape(shape, kind)
+
+
+def _plain_shape(lines: Lines, plain: Mask, index: int) -> str | None:
+    """The shape that every value of field ``index`` on the lines marked ``plain`` has,
+    when they have one and none of them holds the hour 24 or a 60th second."""
+    starts, ends, _ = lines.field(index)
+    starts, ends = starts[plain], ends[plain]
+    length = int(ends[0] - starts[0])
+    if not length or (ends - starts != length).any():
+        return None
+    values: Any = sliding_window_view(lines.data, length)[starts]  # a row a value
+    digit_at = values[0] - _ZERO <= 9  # (bytes: below "0" wraps round, past 9)
+    if not (values[:, digit_at] - _ZERO <= 9).all():
+        return None
+    if not (values[:, ~digit_at] == values[0, ~digit_at]).all():
+        return None
+    try:
+        shape = np.where(digit_at, _NINE, values[0]).astype(np.uint8).tobytes().decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return None if _any_text_at(values, shape) else shape
+
+
+def _any_text_at(values: Any, shape: str) -> bool:
+    """Whether a row of ``values`` (one value of ``shape`` a row) holds a text of
+    :data:`..dates.READ_BY_POSTGRESQL_ONLY` where the shape allows one."""
+    for text in READ_BY_POSTGRESQL_ONLY:
+        pattern = text.translate(_DIGITS_AS_NINES)
+        at = shape.find(pattern)
+        while at >= 0:
+            # the shape holds the text's other characters: its digits are compared
+            hit = np.ones(len(values), dtype=bool)
+            for offset, character in enumerate(text):
+                if character.isdigit():
+                    hit &= values[:, at + offset] == ord(character)
+            if hit.any():
+                return True
+            at = shape.find(pattern, at + 1)
+    return False
