@@ -13,6 +13,7 @@ import pytest
 from django.db.models import Model
 
 from safeimport._load.chunks import Chunk
+from safeimport._load.inputs import id_scan
 from safeimport._load.inputs.csv import CsvInput
 from safeimport._load.plan import ColumnPlan, plan_columns
 from safeimport.errors import LoadError
@@ -238,3 +239,23 @@ def test_a_lone_carriage_return_in_an_unquoted_field_is_refused_on_its_line() ->
     error = _refused(b"id,name\n1,a\n2,b\rc\n3,d\n")
     assert error.line == 3
     assert error.reason.startswith("malformed CSV")
+
+
+def test_a_file_scanned_in_two_halves_gives_the_range_of_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(id_scan, "_SPLIT_BYTES", 0)  # every file is cut in two
+    ids = list(range(1, 20_001))
+    random.Random(5).shuffle(ids)
+    ids[-1], ids[ids.index(20_000)] = 20_000, ids[-1]  # the largest in the second half
+    ids[0], ids[ids.index(1)] = 1, ids[0]  # the smallest in the first
+    lines = [f'{i},"r, {i}"\n' if i % 5 == 0 else f"{i},r\n" for i in ids]
+    path = tmp_path / "shuffled.csv"
+    path.write_text("id,name\n" + "".join(lines))
+    assert id_scan._halves(path)[1][0] > 0
+    source, plan = _opened(path)
+    assert source.id_hint(plan, LIMITS) == {"id": (1, 20_000)}
+    # a field over two lines in the second half leaves the file to the staged path
+    path.write_text("id,name\n" + "".join(lines) + '7,"a\nb"\n')
+    source, plan = _opened(path)
+    assert source.id_hint(plan, LIMITS) is None
