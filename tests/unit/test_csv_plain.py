@@ -107,6 +107,8 @@ def test_a_clean_block_is_passed_without_being_split() -> None:
         '1,"a, b",2024-1-5,2024-01-05 10:20:30',  # another shape (of a date read)
         '1,"a, b",2024-01-05',
         "x,a,2024-01-05,2024-01-05 10:20:30",  # an id that is not one
+        '1,a"b,"c,2024-01-05 10:20:30',  # even quotes, and a field that does not end
+        '1,"a"b,2024-01-05,2024-01-05 10:20:30',  # the csv module refuses it
         "1,a,2024-01-05",  # a row too short
         "1,a,2024-01-05,2024-01-05,x",  # a row too long
         "1,a,2024-01-05,2024-01-05\r",  # a carriage return
@@ -122,6 +124,8 @@ def test_a_block_with_a_row_to_look_at_is_left_to_the_values_check(line: str) ->
     check = csv_plain.PlainCheck(plan, ",", source.dates, LIMITS)
     assert check.rows(good) is not None
     assert check.rows(good + line + "\n") is None
+    quoted = '9,"q, r",2024-01-05,2024-01-05 10:20:30\n'  # a line with quotes after it
+    assert check.rows(good + line + "\n" + quoted) is None
 
 
 CLEAN_ROW = st.tuples(
@@ -145,3 +149,13 @@ def test_clean_blocks_with_a_value_or_two_changed_are_sent_as_the_values_check_s
         assert _chunks(text, bytes_check=True, monkeypatch=monkeypatch) == _chunks(
             text, bytes_check=False, monkeypatch=monkeypatch
         )
+
+
+def test_lines_with_quotes_are_read_one_row_each_or_not_at_all() -> None:
+    source = CsvInput([b"id,title,published,added\n"])
+    names, at = source.columns()
+    plan = plan_columns(Book, names, sequenced=["id"], source=source.name, line=at)
+    check = csv_plain.PlainCheck(plan, ",", source.dates, LIMITS)
+    assert check._read_lines([b'1,"a, b"', b'2,"c"']) == [["1", "a, b"], ["2", "c"]]
+    # a field opened after a quote inside a value goes on into the next line given
+    assert check._read_lines([b'1,a"b,"c', b'd",e']) is None

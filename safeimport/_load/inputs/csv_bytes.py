@@ -48,6 +48,7 @@ class Lines:
         )
         self.delimiter = ord(delimiter)
         self._delimiters: Offsets | None = None
+        self._first: Offsets | None = None
 
     @property
     def count(self) -> int:
@@ -61,15 +62,21 @@ class Lines:
             self._delimiters = np.flatnonzero(self.data == self.delimiter)
         return self._delimiters
 
+    @property
+    def _first_delimiters(self) -> Offsets:
+        """For each line, the index of the first delimiter at or after its start."""
+        if self._first is None:
+            self._first = np.searchsorted(self.delimiters, self.starts)
+        return self._first
+
     def widths(self) -> Offsets:
         """How many fields each line holds, counting every delimiter on it."""
-        before_start = np.searchsorted(self.delimiters, self.starts)
         before_end = np.searchsorted(self.delimiters, self.ends)
-        return before_end - before_start + 1
+        return before_end - self._first_delimiters + 1
 
     def field(self, index: int) -> tuple[Offsets, Offsets, Mask]:
         """Where field ``index`` of each line starts and ends, and whether the line has it."""
-        first = np.searchsorted(self.delimiters, self.starts)
+        first = self._first_delimiters
         padded = np.append(self.delimiters, _FAR)
         last = len(self.delimiters)
         if index == 0:

@@ -66,9 +66,8 @@ class PlainCheck:
         quoted = lines.quoted()
         if quoted is None or (lines.starts == lines.ends).any():  # or a blank line
             return None
-        try:
-            read = [self._read_line(lines.text(int(i))) for i in np.flatnonzero(quoted)]
-        except csv.Error:
+        read = self._read_lines([lines.text(int(i)) for i in np.flatnonzero(quoted)])
+        if read is None:
             return None
         plain = ~quoted
         if (lines.widths()[plain] != self.width).any() or any(
@@ -86,9 +85,16 @@ class PlainCheck:
                 return None
         return Rows.from_checked(text, self.delimiter, Checked(data, lines.count, bounds))
 
-    def _read_line(self, line: bytes) -> list[str]:
-        """The values of one line with quotes (a field that does not end on it is an error)."""
-        return next(csv.reader([line.decode("utf-8")], delimiter=self.delimiter, strict=True))
+    def _read_lines(self, lines: list[bytes]) -> list[list[str]] | None:
+        """The values of the lines with quotes, each one row; ``None`` when one is not (a
+        field that does not end on its line, which the reader would carry on into the
+        next line given) or the ``csv`` module refuses one."""
+        texts = [line.decode("utf-8") + "\n" for line in lines]
+        try:
+            rows = list(csv.reader(texts, delimiter=self.delimiter, strict=True))
+        except csv.Error:
+            return None
+        return rows if len(rows) == len(texts) else None
 
     def _id_range(
         self, lines: Lines, plain: Mask, index: int, quoted: list[str], column: str
