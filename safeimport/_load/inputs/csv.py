@@ -217,7 +217,7 @@ class CsvInput(Input):
                 source_bytes=self._text.bytes,
             )
         elif not plan.passthrough or rows.spans is not None:
-            chunk = self._rebuilt(rows, text, base_line, plan, writer, bounds)
+            chunk = _rebuilt(rows, text, base_line, plan, writer, bounds, self._text.bytes)
         else:
             # Rows on one line each, no blank line, nothing to change: the block goes as it is.
             chunk = Chunk(
@@ -249,36 +249,6 @@ class CsvInput(Input):
         with open_path(self.path) as handle:
             return original_lines(handle, self.encoding, lines)
 
-    def _rebuilt(
-        self,
-        rows: Rows,
-        text: str,
-        base_line: int,
-        plan: ColumnPlan,
-        writer: RowWriter,
-        bounds: dict[str, tuple[int, int]],
-    ) -> Chunk:
-        """A chunk whose rows are taken one by one: blank lines, fields over several lines,
-        or columns dropped or added."""
-        offsets = line_offsets(text) if plan.passthrough else []
-        parts: list[str] = []
-        kept = array("q")
-        spans = rows.spans or [(i, i + 1) for i in range(rows.count)]
-        for row, (start, end) in zip(rows.values, spans, strict=True):
-            kept.append(base_line + start + 1)
-            if plan.passthrough:
-                parts.append(text[offsets[start] : offsets[end]])
-            else:
-                parts.append(writer.row_text(writer.fields(row)))
-        return Chunk(
-            data=quote_end_markers("".join(parts)).encode("utf-8"),
-            rows=len(kept),
-            first_line=kept[0] if kept else 0,
-            lines=kept,
-            bounds=bounds,
-            source_bytes=self._text.bytes,
-        )
-
     def records(self, plan: ColumnPlan) -> Iterator[tuple[int, list[Any]]]:
         """The rest of the input as (line, values in input order), for loading without
         COPY. An empty field is ``None``, except for a text field that forbids NULL."""
@@ -298,6 +268,37 @@ class CsvInput(Input):
         """Close the file that the input opened, if any."""
         if self._text.handle is not None:
             self._text.handle.close()
+
+
+def _rebuilt(
+    rows: Rows,
+    text: str,
+    base_line: int,
+    plan: ColumnPlan,
+    writer: RowWriter,
+    bounds: dict[str, tuple[int, int]],
+    source_bytes: int,
+) -> Chunk:
+    """A chunk whose rows are taken one by one: blank lines, fields over several lines,
+    or columns dropped or added."""
+    offsets = line_offsets(text) if plan.passthrough else []
+    parts: list[str] = []
+    kept = array("q")
+    spans = rows.spans or [(i, i + 1) for i in range(rows.count)]
+    for row, (start, end) in zip(rows.values, spans, strict=True):
+        kept.append(base_line + start + 1)
+        if plan.passthrough:
+            parts.append(text[offsets[start] : offsets[end]])
+        else:
+            parts.append(writer.row_text(writer.fields(row)))
+    return Chunk(
+        data=quote_end_markers("".join(parts)).encode("utf-8"),
+        rows=len(kept),
+        first_line=kept[0] if kept else 0,
+        lines=kept,
+        bounds=bounds,
+        source_bytes=source_bytes,
+    )
 
 
 def _id_range(
