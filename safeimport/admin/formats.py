@@ -11,7 +11,6 @@ workbook into memory first.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Model
 
 from .. import LoadReport, load_csv, load_dataset, load_json
+from .._extras import missing_extra
 
 __all__ = ["FORMATS", "format_of", "guess_format", "missing_reader", "run_loader"]
 
@@ -72,13 +72,7 @@ def missing_reader(input_format: str) -> str | None:
     """What to install to read ``input_format``, or None when it can be read."""
     if input_format != "xlsx":
         return None
-    for module in ("tablib", "openpyxl"):
-        if importlib.util.find_spec(module) is None:
-            return (
-                "Reading XLSX files needs tablib with openpyxl: "
-                "pip install 'django-safeimport[xlsx]'"
-            )
-    return None
+    return missing_extra("xlsx", "openpyxl", label="XLSX")
 
 
 def _dataset(path: Path) -> Any:

@@ -8,7 +8,6 @@ and :func:`~safeimport.load_json`; spreadsheets and YAML go through tablib.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +15,7 @@ from typing import IO, Any
 from django.core.management.base import CommandError
 from django.db.models import Model
 
+from ... import _extras as extras
 from ..._load.inputs.raw import open_path
 from ...loaders import LoadReport, load_csv, load_dataset, load_json
 
@@ -46,13 +46,8 @@ _COMPRESSED = (".gz", ".bz2", ".xz")
 def missing_extra(extra: str, module: str) -> CommandError | None:
     """The error that says to install the ``extra`` of the distribution, when tablib or
     ``module`` (which reads a format through it) is not installed; else ``None``."""
-    for name in ("tablib", module):
-        if importlib.util.find_spec(name) is None:
-            return CommandError(
-                f"Reading {extra} files needs tablib with {name}: "
-                f"pip install 'django-safeimport[{extra}]'"
-            )
-    return None
+    missing = extras.missing_extra(extra, module)
+    return CommandError(missing) if missing is not None else None
 
 
 def input_format(file: str, given: str | None) -> str:
