@@ -25,6 +25,7 @@ from ..chunks import BadId, IdLimits, id_bounds
 from ..dates import READ_BY_POSTGRESQL_ONLY, DateText, Kind, date_kind
 from ..plan import ColumnPlan
 from .csv_bytes import Lines, Mask
+from .csv_faults import date_columns
 from .csv_rows import Checked, Rows
 
 __all__ = ["PlainCheck"]
@@ -46,12 +47,13 @@ class PlainCheck:
     def __init__(self, plan: ColumnPlan, delimiter: str, dates: DateText, limits: IdLimits) -> None:
         self.width = len(plan.inputs)
         self.delimiter = delimiter
+        self.separator = delimiter.encode("ascii")
         self.ids = [(index, target.column) for index, target in plan.sequenced()]
-        self.dates: list[tuple[int, Kind]] = []
-        for index, target in enumerate(plan.targets):
-            kind = date_kind(target.field) if target is not None else None
-            if kind is not None:
-                self.dates.append((index, kind))
+        self.dates = [
+            (index, kind)
+            for index, target in date_columns(plan)
+            if (kind := date_kind(target.field)) is not None  # (always: a date column)
+        ]
         self.date_text = dates
         self.limits = limits
 
@@ -62,7 +64,7 @@ class PlainCheck:
         if not text or "\r" in text or ("\\" in text and "\\." in text):
             return None  # (a line of \. is sent quoted: see .csv_write)
         data = text.encode("utf-8")
-        lines = Lines(data, self.delimiter.encode("ascii"))
+        lines = Lines(data, self.separator)
         quoted = lines.quoted()
         if quoted is None or (lines.starts == lines.ends).any():  # or a blank line
             return None
