@@ -33,7 +33,14 @@ from typing import Any, Literal
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
-__all__ = ["READ_BY_POSTGRESQL_ONLY", "DateOrder", "DateText", "Kind", "date_kind"]
+__all__ = [
+    "DIGITS_AS_NINES",
+    "READ_BY_POSTGRESQL_ONLY",
+    "DateOrder",
+    "DateText",
+    "Kind",
+    "date_kind",
+]
 
 DateOrder = Literal["DMY", "MDY"]
 
@@ -48,7 +55,8 @@ _ISO_TIMESTAMP = rf"(?:{_ISO_DATE})(?:[T ]{{time}} ?{_OFFSET}?)?"
 _ORDERED_DATE = r"\d{1,2}(?P<sep>[/.-])\d{1,2}(?P=sep)\d{4}"
 _ORDERED_TIMESTAMP = rf"{_ORDERED_DATE}(?: {{time}} ?{_OFFSET}?)?"
 
-_DIGITS_AS_NINES = str.maketrans("0123456789", "9" * 10)
+DIGITS_AS_NINES = str.maketrans("0123456789", "9" * 10)
+"""Writes each digit as a nine: a value's shape."""
 READ_BY_POSTGRESQL_ONLY = ("T24:", " 24:", ":60")
 """Text of the hour 24 and of a 60th second, which a column's shape cannot tell apart."""
 
@@ -98,7 +106,7 @@ def _one_shape(joined: str, count: int, kind: Kind, ordered: bool) -> bool:
     comparison of the whole column at C speed, where the regular expression takes ten
     times as long. The ranges of the time of day, which a shape does not show, are left
     to PostgreSQL, but for the two it takes and Django refuses."""
-    shapes = joined.translate(_DIGITS_AS_NINES)
+    shapes = joined.translate(DIGITS_AS_NINES)
     first = shapes[: shapes.find("\n") + 1]
     return (
         shapes == first * count
@@ -138,7 +146,7 @@ class DateText:
         if _one_shape(joined, len(values), kind, ordered):
             return []
         one = _one(kind, ordered)
-        shapes = joined.translate(_DIGITS_AS_NINES).split("\n")
+        shapes = joined.translate(DIGITS_AS_NINES).split("\n")
         shapes.pop()
         common = max(set(shapes), key=shapes.count)  # the column's shape: that of most values
         if (
@@ -151,7 +159,7 @@ class DateText:
             return [
                 i
                 for i in odd
-                if values[i] not in ("", null) and not self._reads(values[i], model_field)
+                if values[i] not in ("", null) and not self.reads(values[i], model_field)
             ]
         if _column(kind, ordered, null).fullmatch(joined):
             return []
@@ -167,7 +175,7 @@ class DateText:
         them) are a form read, none of them being a text of :data:`READ_BY_POSTGRESQL_ONLY`."""
         return _one(kind, self.order is not None, shape=True).fullmatch(shape) is not None
 
-    def _reads(self, text: str, model_field: models.Field[Any, Any]) -> bool:
+    def reads(self, text: str, model_field: models.Field[Any, Any]) -> bool:
         """Whether ``text`` is a form read and a real date or time (for the few values of
         a column whose shape is not the others': its range checked here too, so that the
         direct path of a skip load does not leave it to PostgreSQL)."""

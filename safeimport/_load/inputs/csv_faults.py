@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from ...errors import LoadError
 from ..chunks import BadId, IdLimits, id_bounds
@@ -20,6 +21,7 @@ from ..plan import ColumnPlan, Target
 from ..rejects import Rejects
 from .csv_blocks import Rows, line_offsets
 from .csv_numbers import RepeatedIds, bad_integers, integer_type
+from .csv_rows import Fault
 
 __all__ = [
     "Fault",
@@ -27,7 +29,13 @@ __all__ = [
     "check_dates",
     "cut_out",
     "date_columns",
+    "date_fault",
+    "fault",
+    "id_fault",
+    "integer_columns",
+    "repeat_faults",
     "repeated_rows",
+    "value_faults",
     "wrong_width",
 ]
 
@@ -89,10 +97,6 @@ def check_dates(
             )
 
 
-Fault = tuple[str, str | None, str | None]
-"""Why a row cannot be sent, the input's column at fault and its value (when one is)."""
-
-
 def bad_rows(
     rows: Rows, plan: ColumnPlan, limits: IdLimits, dates: DateText, null: str
 ) -> dict[int, Fault]:
@@ -126,6 +130,28 @@ def bad_rows(
         numbers = list(itertools.compress(numbers, whole))
         values = list(itertools.compress(values, whole))
         column_at = lambda at: list(map(operator.itemgetter(at), values))  # noqa: E731
+    bad_dates = lambda at, target, column: dates.bad_values(column, target.field, null)  # noqa: E731
+    value_faults(bad, numbers, column_at, plan, limits, null, bad_dates, dates)
+    return bad
+
+
+BadDates = Callable[[int, Target, list[str]], list[int]]
+"""The indexes of the bad dates of a column: its input position, target and values."""
+
+
+def value_faults(
+    bad: dict[int, Fault],
+    numbers: Sequence[int],
+    column_at: Callable[[int], list[str]],
+    plan: ColumnPlan,
+    limits: IdLimits,
+    null: str,
+    bad_dates: BadDates,
+    dates: DateText,
+) -> None:
+    """Add to ``bad`` the faults of the rows ``numbers`` (each row's first, in order: a bad
+    id, a bad integer, a bad date), whose columns ``column_at`` gives by input position;
+    ``bad_dates`` finds a date column's bad values."""
     for at, target in plan.sequenced():
         column = column_at(at)
         given = [v not in ("", null) for v in column] if "" in column or null in column else None
@@ -134,25 +160,36 @@ def bad_rows(
                       target.column, limits)  # fmt: skip
         except BadId:
             for i, value in zip(numbers, column, strict=True):
-                if value in ("", null):
-                    continue
-                try:
-                    id_bounds([value], target.column, limits)
-                except BadId as exc:
-                    reason = f"{target.name!r}: {exc.reason} ({value!r})"
-                    bad.setdefault(i, (reason, target.name, value))
+                found = id_fault(value, target, limits) if value not in ("", null) else None
+                if found is not None:
+                    bad.setdefault(i, found)
     for at, target, kind in integer_columns(plan):
         column = column_at(at)
-        for found, text in bad_integers(column, kind, null).items():
-            value = column[found]
-            bad.setdefault(numbers[found], (f"{target.name!r}: {text}", target.name, value))
+        for index, text in bad_integers(column, kind, null).items():
+            bad.setdefault(numbers[index], fault(target, text, column[index]))
     for at, target in date_columns(plan):
         column = column_at(at)
-        for found in dates.bad_values(column, target.field, null):
-            value = column[found]
-            reason = f"{target.name!r}: {dates.reason(target.field)} ({value!r})"
-            bad.setdefault(numbers[found], (reason, target.name, value))
-    return bad
+        for index in bad_dates(at, target, column):
+            bad.setdefault(numbers[index], date_fault(column[index], target, dates))
+
+
+def fault(target: Target, reason: str, value: str) -> Fault:
+    """The fault of ``target``'s ``value``, worded as the staged path words it."""
+    return (f"{target.name!r}: {reason}", target.name, value)
+
+
+def id_fault(value: str, target: Target, limits: IdLimits) -> Fault | None:
+    """The fault of the id text ``value`` of ``target`` (neither empty nor NULL), if any."""
+    try:
+        id_bounds([value], target.column, limits)
+    except BadId as exc:
+        return fault(target, f"{exc.reason} ({value!r})", value)
+    return None
+
+
+def date_fault(value: str, target: Target, dates: DateText) -> Fault:
+    """The fault of ``target``'s date or timestamp text ``value``, in no form read."""
+    return fault(target, f"{dates.reason(target.field)} ({value!r})", value)
 
 
 def repeated_rows(
@@ -176,11 +213,26 @@ def repeated_rows(
         if "" in ids or null in ids:
             ids = [None if value in ("", null) else value for value in ids]
         sent = repeats.setdefault(target.column, RepeatedIds())
-        for i in sent.repeated(ids):
-            value = ids[i]
-            assert value is not None
-            reason = f"{target.name} {int(value)} appears more than once in the input"
-            found.setdefault(i, (reason, target.name, value))
+        text_of = cast("Callable[[int], str]", ids.__getitem__)  # (a repeated id is one)
+        for i, repeated in repeat_faults(target, sent.repeated(ids), text_of).items():
+            found.setdefault(i, repeated)
+    return found
+
+
+def repeat_faults(
+    target: Target, repeated: list[int], text_of: Callable[[int], str]
+) -> dict[int, Fault]:
+    """The faults of the rows ``repeated`` (by index; see
+    :meth:`.csv_numbers.RepeatedIds.repeated`), whose id an earlier row has: the staged
+    path's reason, and the id as written (``text_of`` a row's index)."""
+    found: dict[int, Fault] = {}
+    for i in repeated:
+        text = text_of(i)
+        found[i] = (
+            f"{target.name} {int(text)} appears more than once in the input",
+            target.name,
+            text,
+        )
     return found
 
 

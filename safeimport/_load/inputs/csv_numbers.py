@@ -17,6 +17,8 @@ import operator
 from collections.abc import Sequence
 from typing import Any, cast
 
+import numpy as np
+import numpy.typing as npt
 from django.db import models
 
 from ..chunks import Restart
@@ -101,27 +103,31 @@ class RepeatedIds:
         self._high: int | None = None
         self._recent: set[int] = set()
 
-    def repeated(self, ids: Sequence[str | None]) -> list[int]:
-        """The indexes of the ids (``None``: no id) that an earlier one has.
+    def repeated(self, ids: Sequence[str | int | None]) -> list[int]:
+        """The indexes of the ids (text or numbers; ``None``: no id) that an earlier one has.
 
         Raises:
             Restart: an id below the largest sent that is not among the recent ones.
         """
         places = list(itertools.compress(itertools.count(), map(operator.is_not, ids, _NONE)))
-        given = list(map(int, cast("list[str]", list(map(ids.__getitem__, places)))))
-        if not given:
+        given = list(map(int, cast("list[str | int]", list(map(ids.__getitem__, places)))))
+        return self.repeated_numbers(np.array(places, dtype=np.int64), np.array(given))
+
+    def repeated_numbers(self, places: npt.NDArray[np.int64], ids: npt.NDArray[Any]) -> list[int]:
+        """:meth:`repeated` for the ``ids`` (numbers) of the rows at indexes ``places``."""
+        if not len(ids):
             return []
-        if given == sorted(given) and (self._high is None or given[0] >= self._high):
+        steps = np.diff(ids)
+        if (steps >= 0).all() and (self._high is None or ids[0] >= self._high):
             # in order: a repeat is the id of the row before it (or of the last block's end)
-            same = list(map(operator.eq, given, given[1:]))
-            repeats = [places[i + 1] for i in itertools.compress(itertools.count(), same)]
-            if given[0] in self._recent:
-                repeats.insert(0, places[0])
-            self._remember(set(given), given[-1])
+            repeats: list[int] = places[1:][steps == 0].tolist()
+            if int(ids[0]) in self._recent:
+                repeats.insert(0, int(places[0]))
+            self._remember(set(ids.tolist()), int(ids[-1]))
             return repeats
         seen: set[int] = set()
         repeats = []
-        for place, number in zip(places, given, strict=True):
+        for place, number in zip(places.tolist(), ids.tolist(), strict=True):
             if number in seen or number in self._recent:
                 repeats.append(place)
             elif self._high is not None and number <= self._high:

@@ -22,16 +22,15 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..chunks import BadId, IdLimits, id_bounds
-from ..dates import READ_BY_POSTGRESQL_ONLY, DateText, Kind, date_kind
+from ..dates import DIGITS_AS_NINES, READ_BY_POSTGRESQL_ONLY, DateText, Kind, date_kind
 from ..plan import ColumnPlan
 from .csv_bytes import Lines, Mask
 from .csv_faults import date_columns
 from .csv_rows import Checked, Rows
 
-__all__ = ["PlainCheck"]
+__all__ = ["PlainCheck", "block_lines", "common_shape", "read_quoted"]
 
 _NINE, _ZERO = np.uint8(ord("9")), np.uint8(ord("0"))
-_DIGITS_AS_NINES = str.maketrans("0123456789", "9" * 10)
 
 
 class PlainCheck:
@@ -47,7 +46,6 @@ class PlainCheck:
     def __init__(self, plan: ColumnPlan, delimiter: str, dates: DateText, limits: IdLimits) -> None:
         self.width = len(plan.inputs)
         self.delimiter = delimiter
-        self.separator = delimiter.encode("ascii")
         self.ids = [(index, target.column) for index, target in plan.sequenced()]
         self.dates = [
             (index, kind)
@@ -60,17 +58,11 @@ class PlainCheck:
     def rows(self, text: str) -> Rows | None:
         """The rows of ``text`` (whole lines), checked, with the UTF-8 bytes to send; ``None``
         when the block is to be parsed and checked value by value."""
-        # One character is looked for at C speed; "\n\n" would take ten times as long.
-        if not text or "\r" in text or ("\\" in text and "\\." in text):
-            return None  # (a line of \. is sent quoted: see .csv_write)
-        data = text.encode("utf-8")
-        lines = Lines(data, self.separator)
-        quoted = lines.quoted()
-        if quoted is None or (lines.starts == lines.ends).any():  # or a blank line
+        found = block_lines(text, self.delimiter)
+        if found is None:
             return None
-        read = self._read_lines([lines.text(int(i)) for i in np.flatnonzero(quoted)])
-        if read is None:
-            return None
+        lines, quoted, read_rows = found
+        read = list(read_rows.values())
         plain = ~quoted
         if (lines.widths()[plain] != self.width).any() or any(
             len(row) != self.width for row in read
@@ -78,25 +70,14 @@ class PlainCheck:
             return None
         bounds = {}
         for index, column in self.ids:
-            found = self._id_range(lines, plain, index, [row[index] for row in read], column)
-            if found is None:
+            found_ids = self._id_range(lines, plain, index, [row[index] for row in read], column)
+            if found_ids is None:
                 return None
-            bounds[column] = found
+            bounds[column] = found_ids
         for index, kind in self.dates:
             if not self._dates_of_one_shape(lines, plain, index, kind, [r[index] for r in read]):
                 return None
-        return Rows.from_checked(text, self.delimiter, Checked(data, lines.count, bounds))
-
-    def _read_lines(self, lines: list[bytes]) -> list[list[str]] | None:
-        """The values of the lines with quotes, each one row; ``None`` when one is not (a
-        field that does not end on its line, which the reader would carry on into the
-        next line given) or the ``csv`` module refuses one."""
-        texts = [line.decode("utf-8") + "\n" for line in lines]
-        try:
-            rows = list(csv.reader(texts, delimiter=self.delimiter, strict=True))
-        except csv.Error:
-            return None
-        return rows if len(rows) == len(texts) else None
+        return Rows.from_checked(text, self.delimiter, Checked(lines.block, lines.count, bounds))
 
     def _id_range(
         self, lines: Lines, plain: Mask, index: int, quoted: list[str], column: str
@@ -125,45 +106,96 @@ class PlainCheck:
         is read; and no value is the hour 24 or a 60th second, which the shape does not
         show: the check of a column of one shape in :mod:`..dates`, nothing looser."""
         if plain.any():
-            shape = _plain_shape(lines, plain, index)
+            found = common_shape(lines, plain, index)
+            if found is None or not found[1][plain].all():
+                return False
+            shape = found[0]
         else:
-            shape = quoted[0].translate(_DIGITS_AS_NINES)
+            shape = quoted[0].translate(DIGITS_AS_NINES)
         if not shape:
             return False
         for value in quoted:
-            if value.translate(_DIGITS_AS_NINES) != shape or any(
+            if value.translate(DIGITS_AS_NINES) != shape or any(
                 text in value for text in READ_BY_POSTGRESQL_ONLY
             ):
                 return False
         return self.date_text.reads_shape(shape, kind)
 
 
-def _plain_shape(lines: Lines, plain: Mask, index: int) -> str | None:
-    """The shape that every value of field ``index`` on the lines marked ``plain`` has,
-    when they have one and none of them holds the hour 24 or a 60th second."""
+def block_lines(text: str, delimiter: str) -> tuple[Lines, Mask, dict[int, list[str]]] | None:
+    """The lines of a block of whole rows as bytes, which of them hold a quote, and the
+    values of those (by line, read by :func:`read_quoted`); ``None`` when the block is to
+    be parsed as text: a carriage return, a ``\\.`` line, a blank line, a quoted field that
+    does not end on its line."""
+    # One character is looked for at C speed; "\n\n" would take ten times as long.
+    if not text or "\r" in text or ("\\" in text and "\\." in text):
+        return None  # (a line of \. is sent quoted: see .csv_write)
+    lines = Lines(text.encode("utf-8"), delimiter.encode("ascii"))
+    quoted = lines.quoted()
+    if quoted is None or (lines.starts == lines.ends).any():  # or a blank line
+        return None
+    at = np.flatnonzero(quoted).tolist()
+    read = read_quoted([lines.text(i) for i in at], delimiter)
+    if read is None:
+        return None
+    return lines, quoted, dict(zip(at, read, strict=True))
+
+
+def read_quoted(lines: list[bytes], delimiter: str) -> list[list[str]] | None:
+    """The values of lines with quotes, each one row; ``None`` when one is not (a field
+    that does not end on its line, which the reader would carry on into the next line
+    given) or the ``csv`` module refuses one."""
+    texts = [line.decode("utf-8") + "\n" for line in lines]
+    try:
+        rows = list(csv.reader(texts, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return rows if len(rows) == len(texts) else None
+
+
+def common_shape(
+    lines: Lines, rows: Mask, index: int, among: int | None = None
+) -> tuple[str, Mask] | None:
+    """The shape (digits as nines) that more than half the values of field ``index`` on
+    the lines marked ``rows`` have (more than half of ``among`` values, when given: those
+    and others), and which lines have a value of that shape; ``None`` when no shape has
+    more than half, the shape is empty or not ASCII, or a value of it holds the hour 24
+    or a 60th second (:data:`..dates.READ_BY_POSTGRESQL_ONLY`)."""
+    counted = int(rows.sum()) if among is None else among
+    if not rows.any():
+        return None
     starts, ends, _ = lines.field(index)
-    starts, ends = starts[plain], ends[plain]
-    length = int(ends[0] - starts[0])
-    if not length or (ends - starts != length).any():
+    lengths = ends - starts
+    tally = np.bincount(lengths[rows])
+    length = int(tally.argmax())
+    if not length or tally[length] * 2 <= counted:
         return None
-    values: Any = sliding_window_view(lines.data, length)[starts]  # a row a value
-    digit_at = values[0] - _ZERO <= 9  # (bytes: below "0" wraps round, past 9)
-    if not (values[:, digit_at] - _ZERO <= 9).all():
-        return None
-    if not (values[:, ~digit_at] == values[0, ~digit_at]).all():
+    picked = np.flatnonzero(rows & (lengths == length))
+    values: Any = sliding_window_view(lines.data, length)[starts[picked]]  # a row a value
+    shapes = np.where(values - _ZERO <= 9, _NINE, values)  # (bytes: below "0" wraps round)
+    whole = np.ascontiguousarray(shapes).view(np.dtype((np.void, length))).ravel()  # a row one
+    for candidate in dict.fromkeys((0, len(picked) // 2)):  # the first value, else the middle
+        have = whole == whole[candidate]
+        if int(have.sum()) * 2 > counted:
+            break
+    else:
         return None
     try:
-        shape = np.where(digit_at, _NINE, values[0]).astype(np.uint8).tobytes().decode("ascii")
+        text = shapes[candidate].tobytes().decode("ascii")
     except UnicodeDecodeError:
         return None
-    return None if _any_text_at(values, shape) else shape
+    if _any_text_at(values[have], text):
+        return None
+    same = np.zeros(lines.count, dtype=bool)
+    same[picked[have]] = True
+    return text, same
 
 
 def _any_text_at(values: Any, shape: str) -> bool:
     """Whether a row of ``values`` (one value of ``shape`` a row) holds a text of
     :data:`..dates.READ_BY_POSTGRESQL_ONLY` where the shape allows one."""
     for text in READ_BY_POSTGRESQL_ONLY:
-        pattern = text.translate(_DIGITS_AS_NINES)
+        pattern = text.translate(DIGITS_AS_NINES)
         at = shape.find(pattern)
         while at >= 0:
             # the shape holds the text's other characters: its digits are compared

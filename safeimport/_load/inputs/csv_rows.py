@@ -19,17 +19,30 @@ from __future__ import annotations
 import csv
 from typing import AnyStr, NamedTuple
 
-__all__ = ["Checked", "Rows", "line_runs", "split_plain"]
+import numpy as np
+import numpy.typing as npt
+
+Fault = tuple[str, str | None, str | None]
+"""Why a row cannot be sent, the input's column at fault and its value (when one is)."""
+
+__all__ = ["Checked", "Fault", "Rows", "line_runs", "split_plain"]
 
 
 class Checked(NamedTuple):
-    """A block of rows, one per line, checked as bytes (see :mod:`.csv_plain`)."""
+    """A block of rows, one per line, checked as bytes (see :mod:`.csv_plain` and, in skip
+    mode, :mod:`.csv_skip`)."""
 
     data: bytes
-    """The block as COPY is sent it (UTF-8)."""
+    """The block as COPY is sent it (UTF-8), without the lines set aside."""
     rows: int
     bounds: dict[str, tuple[int, int]]
     """Per sequence-backed column: the smallest and largest id."""
+    kept: npt.NDArray[np.int64] | None = None
+    """The block lines sent (0-based), when lines were set aside; ``None``: every line."""
+    set_aside: tuple[tuple[int, Fault, str], ...] = ()
+    """The block lines set aside (skip mode): each one's index, fault and text."""
+    missing_ids: bool = False
+    """Some row sent has no id in a sequence-backed column."""
 
 
 class Rows:
