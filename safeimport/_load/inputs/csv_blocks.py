@@ -91,6 +91,11 @@ class CsvBlocks:
         """
         carry, carry_line = ("", 0) if self._first is None else self._first
         pending = [carry] if carry else []
+        if carry and self.precheck is not None:  # the rows after the header: whole lines too
+            checked = self.precheck(carry)
+            if checked is not None:
+                yield checked, carry, carry_line
+                pending = []
         for block in self._blocks:
             if not pending:
                 carry_line = self._text.line
