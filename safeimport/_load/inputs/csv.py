@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...errors import LoadError
 from ..chunks import BadId, Chunk, IdLimits, IdRanges, id_bounds
 from ..plan import ColumnPlan, Target
@@ -37,6 +39,8 @@ from .csv_blocks import CsvBlocks, Rows, line_offsets
 from .csv_faults import bad_rows, check_dates, cut_out, repeated_rows, wrong_width
 from .csv_numbers import RepeatedIds
 from .csv_plain import PlainCheck
+from .csv_rows import Checked
+from .csv_skip import SkipCheck
 from .csv_write import RowWriter, quote_end_markers
 from .encode import keeps_empty_strings
 from .id_scan import file_id_ranges
@@ -150,8 +154,12 @@ class CsvInput(Input):
         """
         writer = RowWriter(self._blocks.delimiter, self._null, plan)
         delimiter = self._blocks.delimiter
-        if self.rejects is None and plan.passthrough and delimiter.isascii():
-            self._blocks.precheck = PlainCheck(plan, delimiter, self.dates, limits).rows
+        if plan.passthrough and delimiter.isascii():
+            self._blocks.precheck = (
+                PlainCheck(plan, delimiter, self.dates, limits).rows
+                if self.rejects is None
+                else SkipCheck(plan, delimiter, self.dates, limits, self._null, self._repeats).rows
+            )
         for rows, text, base_line in self._blocks:
             chunk = self._chunk(rows, text, base_line, plan, limits, writer)
             if chunk is not None:
@@ -166,11 +174,8 @@ class CsvInput(Input):
         limits: IdLimits,
         writer: RowWriter,
     ) -> Chunk | None:
-        if rows.checked is not None:  # checked as bytes: sent as it is
-            checked = rows.checked
-            return Chunk(
-                checked.data, checked.rows, base_line + 1, None, checked.bounds, self._text.bytes
-            )
+        if rows.checked is not None:  # checked as bytes: sent as it is, bad lines left out
+            return self._checked_chunk(rows.checked, base_line)
         if not rows.count:
             return None
         set_aside = 0
@@ -230,6 +235,27 @@ class CsvInput(Input):
             )
         chunk.missing_ids = missing_ids
         chunk.set_aside = set_aside
+        return chunk
+
+    def _checked_chunk(self, checked: Checked, base_line: int) -> Chunk:
+        """The chunk of a block checked as bytes, its bad lines (skip mode) set aside."""
+        for index, (reason, column, value), record in checked.set_aside:
+            assert self.rejects is not None
+            self.rejects.add(base_line + index + 1, reason, record, column=column, value=value)
+        lines = None
+        if checked.kept is not None and checked.rows:
+            lines = array("q")
+            lines.frombytes((checked.kept + (base_line + 1)).astype(np.int64).tobytes())
+        chunk = Chunk(
+            checked.data,
+            checked.rows,
+            lines[0] if lines else base_line + 1,
+            lines,
+            checked.bounds,
+            self._text.bytes,
+        )
+        chunk.missing_ids = checked.missing_ids
+        chunk.set_aside = len(checked.set_aside)
         return chunk
 
     def set_aside_repeated_ids(self) -> None:
