@@ -30,17 +30,22 @@ def round_order(keys: Sequence[str], round_index: int, rounds: int) -> list[str]
 
 
 def paired_ratios(runs: Sequence[Result], reference: Sequence[Result]) -> list[float]:
-    """``runs``' seconds over ``reference``'s seconds, round by round.
+    """``runs``' seconds over ``reference``'s seconds, round by round, or pair by pair.
 
-    Each run is a worker's result with its ``round`` number; a round where either side has
-    no ``ok`` result gives no ratio.
+    Each run is a worker's result with its ``round`` number and, when it ran right beside
+    its reference, the ``pair`` they share (then the two are matched by it); a round or
+    pair where either side has no ``ok`` result gives no ratio.
     """
-    seconds = {run["round"]: run["seconds"] for run in reference if run.get("status") == "ok"}
+    seconds = {_pair(run): run["seconds"] for run in reference if run.get("status") == "ok"}
     return [
-        run["seconds"] / seconds[run["round"]]
+        run["seconds"] / seconds[_pair(run)]
         for run in runs
-        if run.get("status") == "ok" and run["round"] in seconds
+        if run.get("status") == "ok" and _pair(run) in seconds
     ]
+
+
+def _pair(run: Result) -> Any:
+    return run.get("pair", run["round"])
 
 
 def median_ratio(runs: Sequence[Result], reference: Sequence[Result]) -> float | None:

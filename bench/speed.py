@@ -9,13 +9,16 @@ committed): a CSV file sorted by id, the same rows shuffled, the same rows as JS
 and the CSV with 1% of its rows spoiled (``bench.data.SPOILS``).
 
 A round runs every method once, each in a process of its own on an emptied table, in an
-order that turns from round to round (``bench.paired``). A method's ratio in a round is its
-time over the time of its reference in the same round: psql's ``\\copy`` of the same file
-(the shuffled file has its own psql run), or, for skip mode on the spoiled file, skip mode
-on the clean file. The figure judged is the median of those ratios over the rounds; every
-raw time is kept. A method that the installed safeimport does not offer yet (``parallel``)
-is reported "not available", so the script measures it on the day it lands. ``--only``
-runs the named methods (the keys of :data:`METHODS`) and the references they are divided by.
+order that turns from round to round (``bench.paired``), and each right beside a run of its
+reference, the reference first in one pair and second in the next: psql's ``\\copy`` of
+the same file (the shuffled file has its own psql run), or, for skip mode on the spoiled
+file, skip mode on the clean file. A method's ratio in a round is its time over the time
+of the reference run beside it: this machine's speed drifts by ±10% over minutes, which a
+reference run elsewhere in the round does not share. The figure judged is the median of
+those ratios over the rounds; every raw time is kept. A method that the installed
+safeimport does not offer yet (``parallel``) is reported "not available", so the script
+measures it on the day it lands. ``--only`` runs the named methods (the keys of
+:data:`METHODS`) and the references they are divided by.
 
 Peak memory is each process's own (``VmHWM``; for psql, psql's). Flat memory: ``load_csv``
 on the sorted file at each ``--rss-rows`` size peaks at most 1.2 times its smallest size's
@@ -263,7 +266,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Load average (1, 5, 15 min) before: {_figures(results['load_average']['before'])}; "
         f"after: {_figures(results['load_average']['after'])}.",
         "",
-        "| method | against | limit | ratio (median) | per round | verdict | seconds per round "
+        "| method | against | limit | ratio (median) | per round | verdict | seconds per run "
         "| peak RSS MB | path |",
         "|---|---|--:|--:|---|---|---|--:|---|",
     ]
@@ -279,7 +282,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"{'' if peak is None else f'{peak:.0f}'} | {_path(entry)} |"
         )
     orders = "; ".join(
-        f"{number}: {' '.join(order)}" for number, order in enumerate(results["orders"], start=1)
+        f"{number}: {', '.join('+'.join(pair) for pair in order)}"
+        for number, order in enumerate(results["orders"], start=1)
     )
     memory = results["memory"]
     peaks = ", ".join(
@@ -287,7 +291,7 @@ def markdown(results: dict[str, Any]) -> str:
     )
     lines += [
         "",
-        f"Order of each round: {orders}.",
+        f"Pairs of each round, in order (each method beside its reference): {orders}.",
         "",
         f"load_csv peak RSS, sorted file: {peaks}; largest / smallest {memory['ratio']:.2f} "
         f"(flat: <= {memory['limit']}): {memory['verdict']}.",
@@ -299,28 +303,36 @@ def markdown(results: dict[str, Any]) -> str:
 
 def run_rounds(
     rows: int, rounds: int, spoiled: int, database: str, keys: list[str]
-) -> tuple[dict[str, list[dict[str, Any]]], list[list[str]]]:
-    """Every method once a round, each in a worker process; the runs of each method (with
-    their round and position) and the order of each round. A method that is not available
-    or fails is not run again."""
+) -> tuple[dict[str, list[dict[str, Any]]], list[list[list[str]]]]:
+    """Every method once a round, each in a worker process beside a run of its reference
+    (the two in turn first); the runs of each method (with their round, position and pair)
+    and the pairs of each round, in order. A method that is not available or fails is not
+    run again."""
     from bench import processes
     from bench.paired import round_order
 
     runs: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    targets = [key for key in keys if METHODS[key].against is not None]
     orders = []
     for index in range(rounds):
-        order = round_order(keys, index, rounds)
-        orders.append(order)
-        for position, key in enumerate(order, start=1):
-            if any(run.get("status") != "ok" for run in runs[key]):
-                continue
-            result = processes.run(
-                {"kind": "speed", "method": key, "rows": rows}, database=database
-            )
-            run = checked(result, METHODS[key], rows, spoiled)
-            runs[key].append(run | {"round": index + 1, "position": position})
-            shown = f"{run['seconds']:.2f} s" if run["status"] == "ok" else run["status"]
-            print(f"round {index + 1}: {key}: {shown}", file=sys.stderr, flush=True)
+        pairs = []
+        for position, key in enumerate(round_order(targets, index, rounds), start=1):
+            against = METHODS[key].against
+            assert against is not None
+            pair = [against, key] if (index + position) % 2 else [key, against]
+            pairs.append(pair)
+            for member in pair:
+                if any(run.get("status") != "ok" for run in runs[member]):
+                    continue
+                result = processes.run(
+                    {"kind": "speed", "method": member, "rows": rows}, database=database
+                )
+                run = checked(result, METHODS[member], rows, spoiled)
+                where = {"round": index + 1, "position": position, "pair": f"{index + 1}:{key}"}
+                runs[member].append(run | where)
+                shown = f"{run['seconds']:.2f} s" if run["status"] == "ok" else run["status"]
+                print(f"round {index + 1}: {member}: {shown}", file=sys.stderr, flush=True)
+        orders.append(pairs)
     return runs, orders
 
 

@@ -320,6 +320,22 @@ def test_speed_holds_skip_on_bad_rows_against_skip_on_the_clean_file() -> None:
     assert entries["parallel"]["verdict"] == "not available: TypeError: parallel"
 
 
+def test_speed_divides_each_run_by_the_reference_run_beside_it() -> None:
+    def run(seconds: float, pair: str) -> dict[str, Any]:
+        return _speed_run(1, seconds) | {"pair": pair}
+
+    runs = {
+        "psql": [run(4.0, "1:sorted"), run(2.0, "1:skip_clean")],
+        "sorted": [run(4.4, "1:sorted")],
+        "skip_clean": [run(2.2, "1:skip_clean"), run(3.0, "1:skip_bad")],
+        "skip_bad": [run(3.3, "1:skip_bad")],
+    }
+    entries = speed.summarize(runs, 1000)
+    assert entries["sorted"]["ratios"] == pytest.approx([1.1])
+    assert entries["skip_clean"]["ratios"] == pytest.approx([1.1])  # not its run beside skip_bad
+    assert entries["skip_bad"]["ratios"] == pytest.approx([1.1])  # over 3.0, not 2.2
+
+
 def test_speed_turns_a_run_with_rows_missing_into_an_error() -> None:
     bad, clean = speed.METHODS["skip_bad"], speed.METHODS["sorted"]
     good = {"status": "ok", "rows_in_table": 990, "rows_rejected": 10}
