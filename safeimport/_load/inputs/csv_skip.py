@@ -6,15 +6,17 @@ not one, integer text that its column refuses, a date in no form read, an id tha
 earlier row has. :class:`SkipCheck` finds the lines that may be such a row from the
 block's bytes (:mod:`.csv_bytes`): a line of another width, an id or an integer that
 numpy does not read as one in range, a date whose shape is not the one most of the
-column has (:func:`.csv_plain.common_shape`). Only those lines are split into values and
-checked one by one, with the rules and reasons of :func:`.csv_faults.bad_rows`; the rest
-of the block is sent as it is, without the lines set aside.
+column has (:func:`.csv_plain.common_shape`), a line with quotes (read by the ``csv``
+module). Only those lines are split into values and judged, with the rules and reasons of
+:func:`.csv_faults.bad_rows`; the rest of the block is sent as it is, without the lines
+set aside.
 
 It gives up (``None``: the block is parsed and checked value by value) where those rules
-look at the whole column, or where the bytes alone cannot tell: a line with a quote, a
-carriage return, a blank line, a ``\\.`` line, a date column without a shape that more
-than half its values have or whose shape is not read, a date holding the hour 24 or a
-60th second, and a ``null`` text with a digit in it.
+look at the whole column, or where the bytes alone cannot tell: a quoted field over
+several lines, a carriage return, a blank line, a ``\\.`` line, a date column without a
+shape that more than half its values have or whose shape is not read, a date holding the
+hour 24 or a 60th second, a ``null`` text with a digit in it, and an id column without its
+sequence's limits.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ from .csv_plain import block_lines, common_shape
 from .csv_rows import Checked, Fault, Rows
 
 __all__ = ["SkipCheck"]
+
+IdsRead = dict[int, tuple[npt.NDArray[np.int64], Mask]]
+"""For each id column (by input position): numpy's reading of its values on every line,
+and which lines it read an id in range on."""
+Shapes = dict[int, tuple[str, Mask]]
+"""For each date column (by input position): its shape, and which lines have it."""
+Suspects = tuple[Mask, IdsRead, Shapes]
 
 
 class SkipCheck:
@@ -61,7 +70,6 @@ class SkipCheck:
         self.plan = plan
         self.width = len(plan.inputs)
         self.delimiter = delimiter
-        self.separator = delimiter.encode("ascii")
         self.ids = plan.sequenced()
         self.integers = integer_columns(plan)
         self.dates = date_columns(plan)
@@ -91,24 +99,10 @@ class SkipCheck:
         for i, row in split.items():
             widths[i] = len(row)
         fit = widths == self.width
-        suspect = ~fit | quoted
-        ids = {}
-        for index, target in self.ids:
-            values, read = lines.integers(index)
-            limit = self.limits.get(target.column)
-            if limit is not None:
-                read &= (values >= limit[0]) & (values <= limit[1])
-            read &= plain
-            suspect |= ~read
-            ids[index] = (values, read)
-        for index, _, (_, bound) in self.integers:
-            values, read = lines.integers(index)
-            suspect |= ~(read & (values >= -bound) & (values < bound))
-        shapes = self._date_shapes(lines, fit & plain, int(fit.sum()))
-        if shapes is None:
+        suspects = self._suspects(lines, fit, plain)
+        if suspects is None:
             return None
-        for _, same in shapes.values():
-            suspect |= ~same
+        suspect, ids, shapes = suspects
         split.update(
             (i, lines.text(i).decode("utf-8").split(self.delimiter))
             for i in np.flatnonzero(suspect & fit & plain).tolist()
@@ -144,9 +138,31 @@ class SkipCheck:
                     bad.setdefault(i, repeated)
         return self._checked(text, lines, bad, ids, split)
 
-    def _date_shapes(
-        self, lines: Lines, plain: Mask, among: int
-    ) -> dict[int, tuple[str, Mask]] | None:
+    def _suspects(self, lines: Lines, fit: Mask, plain: Mask) -> Suspects | None:
+        """The lines that may be bad (of another width, with quotes, an id or integer not
+        read as one in range, a date not of its column's shape); for each id column,
+        numpy's reading of its values and which of them are ids in range; for each date
+        column, :meth:`_date_shapes`. ``None`` where the dates are to be read value by
+        value."""
+        suspect = ~fit | ~plain
+        ids = {}
+        for index, target in self.ids:
+            values, read = lines.integers(index)
+            low, high = self.limits[target.column]
+            read &= (values >= low) & (values <= high) & plain
+            suspect |= ~read
+            ids[index] = (values, read)
+        for index, _, (_, bound) in self.integers:
+            values, read = lines.integers(index)
+            suspect |= ~(read & (values >= -bound) & (values < bound))
+        shapes = self._date_shapes(lines, fit & plain, int(fit.sum()))
+        if shapes is None:
+            return None
+        for _, same in shapes.values():
+            suspect |= ~same
+        return suspect, ids, shapes
+
+    def _date_shapes(self, lines: Lines, plain: Mask, among: int) -> Shapes | None:
         """For each date column, the shape more than half of the ``among`` rows of the
         right width have, and which of the ``plain`` lines (read as bytes) have it;
         ``None`` where :meth:`..dates.DateText.bad_values` reads the column otherwise (no
@@ -161,7 +177,7 @@ class SkipCheck:
         return shapes
 
     def _shaped(
-        self, shapes: dict[int, tuple[str, Mask]], split: dict[int, list[str]], plain: Mask
+        self, shapes: Shapes, split: dict[int, list[str]], plain: Mask
     ) -> dict[int, Mask] | None:
         """Which lines' dates have their column's shape, the lines with quotes now
         compared too; ``None`` when a value ``split`` holds the hour 24 or a 60th second
@@ -225,7 +241,7 @@ class SkipCheck:
         text: str,
         lines: Lines,
         bad: dict[int, Fault],
-        ids: dict[int, tuple[np.ndarray, Mask]],
+        ids: IdsRead,
         split: dict[int, list[str]],
     ) -> Rows:
         """The rows of the block without the ``bad`` lines, as :class:`.csv_rows.Checked`:
