@@ -246,3 +246,24 @@ def test_lines_read_as_values_are_judged_as_the_values_check_judges_them(
     check = csv_skip.SkipCheck(plan, ",", source.dates, LIMITS, "", {})
     assert check.rows(text.split("\n", 1)[1]) is not None  # the bytes check answers
     assert _load(text, bytes_check=True) == _load(text, bytes_check=False)
+
+
+def test_a_repeat_of_the_last_block_is_set_aside_and_left_out_of_the_id_range() -> None:
+    source = CsvInput([(",".join(HEADER) + "\n").encode()])
+    names, at = source.columns()
+    plan = plan_columns(Book, names, sequenced=["id"], source=source.name, line=at)
+    check = csv_skip.SkipCheck(plan, ",", source.dates, LIMITS, "", {})
+    first = check.rows(_block(100))
+    assert first is not None
+    assert first.checked is not None
+    assert first.checked.bounds == {"id": (1, 100)}
+    again = _block(1, first=100) + _block(50, first=101)  # id 100 again, first in its block
+    rows = check.rows(again)
+    assert rows is not None
+    assert rows.checked is not None
+    assert [(i, fault[0]) for i, fault, _ in rows.checked.set_aside] == [
+        (0, "id 100 appears more than once in the input")
+    ]
+    assert rows.checked.bounds == {"id": (101, 150)}
+    assert rows.checked.rows == 50
+    assert not rows.checked.missing_ids

@@ -16,7 +16,7 @@ from typing import cast
 
 from ...errors import LoadError
 from ..chunks import BadId, IdLimits, id_bounds
-from ..dates import DateText, date_kind
+from ..dates import DateText, Kind, date_kind
 from ..plan import ColumnPlan, Target
 from ..rejects import Rejects
 from .csv_blocks import Rows, line_offsets
@@ -30,6 +30,7 @@ __all__ = [
     "cut_out",
     "date_columns",
     "date_fault",
+    "date_kinds",
     "fault",
     "id_fault",
     "integer_columns",
@@ -55,6 +56,15 @@ def integer_columns(plan: ColumnPlan) -> list[tuple[int, Target, tuple[str, int]
 def date_columns(plan: ColumnPlan) -> list[tuple[int, Target]]:
     """The input positions and targets of the columns that hold dates or timestamps."""
     return [(i, t) for i, t in enumerate(plan.targets) if t is not None and date_kind(t.field)]
+
+
+def date_kinds(plan: ColumnPlan) -> list[tuple[int, Kind]]:
+    """The input positions of the columns that hold dates or timestamps, and which."""
+    return [
+        (index, kind)
+        for index, target in date_columns(plan)
+        if (kind := date_kind(target.field)) is not None  # (always: a date column)
+    ]
 
 
 def wrong_width(row: list[str], plan: ColumnPlan, source: str, line: int) -> LoadError:

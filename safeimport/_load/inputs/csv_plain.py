@@ -22,10 +22,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..chunks import BadId, IdLimits, id_bounds
-from ..dates import DIGITS_AS_NINES, READ_BY_POSTGRESQL_ONLY, DateText, Kind, date_kind
+from ..dates import DIGITS_AS_NINES, READ_BY_POSTGRESQL_ONLY, DateText, Kind
 from ..plan import ColumnPlan
 from .csv_bytes import Lines, Mask
-from .csv_faults import date_columns
+from .csv_faults import date_kinds
 from .csv_rows import Checked, Rows
 
 __all__ = ["PlainCheck", "block_lines", "common_shape", "read_quoted"]
@@ -47,11 +47,7 @@ class PlainCheck:
         self.width = len(plan.inputs)
         self.delimiter = delimiter
         self.ids = [(index, target.column) for index, target in plan.sequenced()]
-        self.dates = [
-            (index, kind)
-            for index, target in date_columns(plan)
-            if (kind := date_kind(target.field)) is not None  # (always: a date column)
-        ]
+        self.dates = date_kinds(plan)
         self.date_text = dates
         self.limits = limits
 

@@ -27,10 +27,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..chunks import IdLimits
-from ..dates import DIGITS_AS_NINES, READ_BY_POSTGRESQL_ONLY, DateText, date_kind
+from ..dates import DIGITS_AS_NINES, READ_BY_POSTGRESQL_ONLY, DateText
 from ..plan import ColumnPlan, Target
 from .csv_bytes import Lines, Mask
-from .csv_faults import date_columns, integer_columns, repeat_faults, value_faults
+from .csv_faults import date_kinds, integer_columns, repeat_faults, value_faults
 from .csv_numbers import RepeatedIds
 from .csv_plain import block_lines, common_shape
 from .csv_rows import Checked, Fault, Rows
@@ -72,7 +72,7 @@ class SkipCheck:
         self.delimiter = delimiter
         self.ids = plan.sequenced()
         self.integers = integer_columns(plan)
-        self.dates = date_columns(plan)
+        self.dates = date_kinds(plan)
         self.date_text = dates
         self.limits = limits
         self.null = null
@@ -107,36 +107,37 @@ class SkipCheck:
             (i, lines.text(i).decode("utf-8").split(self.delimiter))
             for i in np.flatnonzero(suspect & fit & plain).tolist()
         )
-        shaped = self._shaped(shapes, {i: row for i, row in split.items() if fit[i]}, plain)
+        fitting = {i: split[i] for i in sorted(split) if fit[i]}
+        shaped = self._shaped(shapes, fitting, plain)
         if shaped is None:
             return None
         bad: dict[int, Fault] = {
             i: (f"{widths[i]} values where the header has {self.width} columns", None, None)
             for i in np.flatnonzero(~fit).tolist()
         }
-        numbers = sorted(i for i in split if fit[i])
+        numbers = list(fitting)
         value_faults(
             bad,
             numbers,
-            lambda at: [split[i][at] for i in numbers],
+            lambda at: [fitting[i][at] for i in numbers],
             self.plan,
             self.limits,
             self.null,
             lambda at, target, column: self._bad_dates(numbers, shaped[at], target, column),
             self.date_text,
         )
+        given = {index: self._ids(ids[index][0], split, bad, index) for index, _ in self.ids}
         if self.repeats is not None:
             for index, target in self.ids:
                 sent = self.repeats.setdefault(target.column, RepeatedIds())
-                places, given = self._ids(ids[index][0], split, bad, index)
                 found_again = repeat_faults(
                     target,
-                    sent.repeated_numbers(places, given),
+                    sent.repeated_numbers(*given[index]),
                     functools.partial(self._text, lines, split, index=index),
                 )
                 for i, repeated in found_again.items():
                     bad.setdefault(i, repeated)
-        return self._checked(text, lines, bad, ids, split)
+        return self._checked(text, lines, bad, given)
 
     def _suspects(self, lines: Lines, fit: Mask, plain: Mask) -> Suspects | None:
         """The lines that may be bad (of another width, with quotes, an id or integer not
@@ -168,10 +169,9 @@ class SkipCheck:
         ``None`` where :meth:`..dates.DateText.bad_values` reads the column otherwise (no
         such shape, or one not read)."""
         shapes = {}
-        for index, target in self.dates:
+        for index, kind in self.dates:
             found = common_shape(lines, plain, index, among)
-            kind = date_kind(target.field)
-            if found is None or kind is None or not self.date_text.reads_shape(found[0], kind):
+            if found is None or not self.date_text.reads_shape(found[0], kind):
                 return None
             shapes[index] = found
         return shapes
@@ -241,11 +241,11 @@ class SkipCheck:
         text: str,
         lines: Lines,
         bad: dict[int, Fault],
-        ids: IdsRead,
-        split: dict[int, list[str]],
+        given: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
     ) -> Rows:
         """The rows of the block without the ``bad`` lines, as :class:`.csv_rows.Checked`:
-        the ids' range from numpy's reading and from the lines split."""
+        the ids' range from ``given`` (by id column, :meth:`_ids` before the repeated ids
+        were set aside)."""
         kept = np.ones(lines.count, dtype=bool)
         kept[list(bad)] = False
         data = lines.block
@@ -259,21 +259,16 @@ class SkipCheck:
             text = data.decode("utf-8")
         bounds = {}
         missing = False
+        rows = int(kept.sum())
         for index, target in self.ids:
-            values, read = ids[index]
-            read = read & kept
-            given = [int(values[read].min()), int(values[read].max())] if read.any() else []
-            for i, row in split.items():
-                if kept[i] and not read[i]:
-                    if row[index] in ("", self.null):
-                        missing = True
-                    else:
-                        given.append(int(row[index]))
-            if given:
-                bounds[target.column] = (min(given), max(given))
+            places, values = given[index]
+            sent = values[kept[places]]
+            if len(sent):
+                bounds[target.column] = (int(sent.min()), int(sent.max()))
+            missing = missing or len(sent) < rows
         checked = Checked(
             data,
-            int(kept.sum()),
+            rows,
             bounds,
             np.flatnonzero(kept) if bad else None,
             tuple((i, bad[i], lines.text(i).decode("utf-8")) for i in sorted(bad)),
